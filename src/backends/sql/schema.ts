@@ -1,0 +1,135 @@
+/**
+ * Table shapes of the metadata database, shared by SQLite and PostgreSQL. Times are integer
+ * milliseconds; booleans are 0/1 integers (portable across both engines); JSON is stored as text.
+ */
+import type { Generated } from 'kysely';
+
+export interface ExperimentsTable {
+  experiment_id: Generated<number>;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+}
+
+export interface ExperimentTagsTable {
+  experiment_id: number;
+  key: string;
+  value: string;
+}
+
+export interface RunsTable {
+  run_id: string;
+  experiment_id: number;
+  run_name: string;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  deleted_time: number | null;
+  artifact_uri: string;
+  lifecycle_stage: string;
+}
+
+export interface RunKeyValueTable {
+  run_id: string;
+  key: string;
+  value: string;
+}
+
+export interface MetricsTable {
+  run_id: string;
+  key: string;
+  /** 0 when `is_nan` is 1 (SQL engines disagree on storing NaN). */
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: number;
+}
+
+export interface DatasetsTable {
+  dataset_id: string;
+  experiment_id: number;
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema: string | null;
+  profile: string | null;
+}
+
+export interface RunInputsTable {
+  run_id: string;
+  dataset_id: string;
+  /** JSON array of {key, value}. */
+  tags: string;
+}
+
+export interface RegisteredModelsTable {
+  name: string;
+  creation_time: number;
+  last_updated_time: number;
+  description: string;
+}
+
+export interface RegisteredModelTagsTable {
+  name: string;
+  key: string;
+  value: string;
+}
+
+export interface ModelVersionsTable {
+  name: string;
+  version: number;
+  creation_time: number;
+  last_updated_time: number;
+  description: string;
+  current_stage: string;
+  source: string;
+  run_id: string;
+  run_link: string;
+  status: string;
+  storage_location: string;
+  content_hash: string | null;
+  /** JSON ModelSignature or null. */
+  signature: string | null;
+  /** JSON {gitCommit, dirty} or null. */
+  code_version: string | null;
+  /** JSON DatasetInput[]. */
+  datasets: string;
+}
+
+export interface ModelVersionTagsTable {
+  name: string;
+  version: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelAliasesTable {
+  name: string;
+  alias: string;
+  version: number;
+}
+
+export interface Database {
+  experiments: ExperimentsTable;
+  experiment_tags: ExperimentTagsTable;
+  runs: RunsTable;
+  params: RunKeyValueTable;
+  tags: RunKeyValueTable;
+  /** Full history: one row per logged value. */
+  metrics: MetricsTable;
+  /** The latest value per (run, key): what search and run views read. */
+  latest_metrics: MetricsTable;
+  datasets: DatasetsTable;
+  run_inputs: RunInputsTable;
+  registered_models: RegisteredModelsTable;
+  registered_model_tags: RegisteredModelTagsTable;
+  model_versions: ModelVersionsTable;
+  model_version_tags: ModelVersionTagsTable;
+  model_aliases: ModelAliasesTable;
+}
+
+export type SqlDialectName = 'sqlite' | 'postgres';
