@@ -3,6 +3,8 @@ import type { Filter, OrderClause } from './search/types.js';
 import type { DatasetInput, Experiment, Metric, Run, RunBatch, RunStatus } from './types.js';
 
 export interface NewExperiment {
+  /** Only for the Default experiment, created with id 0; others get the next id. */
+  experimentId?: string;
   name: string;
   /** Explicit location; when absent the store uses `${defaultArtifactRoot}/${experimentId}`. */
   artifactLocation?: string;

@@ -1,0 +1,33 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { SlipwayError } from '../../core/errors.js';
+import * as m001 from './migrations/001-initial.js';
+import type { Database, SqlDialectName } from './schema.js';
+
+/** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
+const MIGRATIONS = { '001-initial': m001 };
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => m.up(db, this.dialect) };
+    }
+    return out;
+  }
+}
+
+/** Brings the database schema up to date. */
+export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectName): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeProvider(dialect),
+    migrationTableName: 'slipway_migrations',
+    migrationLockTableName: 'slipway_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new SlipwayError('INTERNAL_ERROR', `Database migration ${failed} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The composition root: opens the stores a config names and wires the domain services over them.
+ * Backends are picked by URI scheme and imported only when used.
+ */
+import { type Clock, systemClock } from './core/clock.js';
+import type { SlipwayConfig } from './core/config.js';
+import { SlipwayError } from './core/errors.js';
+import { RegistryService } from './registry/service.js';
+import type { ArtifactStore } from './tracking/artifacts.js';
+import { RunArtifacts } from './tracking/run-artifacts.js';
+import { TrackingService } from './tracking/service.js';
+
+export interface Platform {
+  readonly config: SlipwayConfig;
+  readonly tracking: TrackingService;
+  readonly registry: RegistryService;
+  readonly artifacts: RunArtifacts;
+  /** True while the metadata store answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+async function openArtifactStore(config: SlipwayConfig): Promise<ArtifactStore> {
+  const uri = config.artifactsDestination;
+  if (uri.startsWith('s3://')) {
+    const { createS3ArtifactStore } = await import('./backends/s3/artifact-store.js');
+    return createS3ArtifactStore(uri, config.s3);
+  }
+  if (uri.startsWith('file://') || uri.startsWith('/')) {
+    const { createFsArtifactStore } = await import('./backends/fs/artifact-store.js');
+    return createFsArtifactStore(uri);
+  }
+  throw new SlipwayError(
+    'INVALID_PARAMETER_VALUE',
+    `Invalid value for 'artifacts-destination': expected file:///path or s3://bucket/prefix, got '${uri}'`,
+  );
+}
+
+/**
+ * Opens every store of `config` (applying database migrations) and returns the services.
+ *
+ * @example
+ * const platform = await openPlatform(resolveConfig({ home: './.slipway' }));
+ * const exp = await platform.tracking.createExperiment({ name: 'fraud' });
+ */
+export async function openPlatform(config: SlipwayConfig, clock: Clock = systemClock): Promise<Platform> {
+  const { openSqlDatabase } = await import('./backends/sql/connect.js');
+  const { SqlTrackingStore } = await import('./backends/sql/tracking-store.js');
+  const { SqlRegistryStore } = await import('./backends/sql/registry-store.js');
+  const sql = await openSqlDatabase(config.backendStoreUri);
+  const store = await openArtifactStore(config);
+  try {
+    await store.init();
+    const tracking = new TrackingService(new SqlTrackingStore(sql), clock);
+    await tracking.init();
+    const artifacts = new RunArtifacts(tracking, store, config.maxUploadBytes);
+    const registry = new RegistryService(new SqlRegistryStore(sql), tracking, artifacts, clock);
+    return {
+      config,
+      tracking,
+      registry,
+      artifacts,
+      ping: async () => {
+        try {
+          await tracking.getExperiment('0');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: async () => {
+        await store.close();
+        await sql.close();
+      },
+    };
+  } catch (err) {
+    await sql.close();
+    throw err;
+  }
+}

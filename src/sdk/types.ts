@@ -1,0 +1,110 @@
+/**
+ * The SDK's surface, shared by the HTTP client (`Slipway.connect`) and the in-process client
+ * (`Slipway.open`): the same calls, the same results, whichever way in.
+ */
+import type { Readable } from 'node:stream';
+import type { Page, Tag, ViewType } from '../core/types.js';
+import type { ModelSignature, ModelVersion, RegisteredModel } from '../registry/types.js';
+import type { ArtifactEntry } from '../tracking/artifacts.js';
+import type { DatasetInput, Experiment, Metric, Param, Run, RunInfo, RunStatus } from '../tracking/types.js';
+
+export interface SearchOptions {
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+  view?: ViewType;
+}
+
+export interface ExperimentsApi {
+  create(input: { name: string; artifactLocation?: string; tags?: Tag[] }): Promise<Experiment>;
+  get(experimentId: string): Promise<Experiment>;
+  getByName(name: string): Promise<Experiment>;
+  search(opts?: SearchOptions): Promise<Page<Experiment>>;
+  rename(experimentId: string, newName: string): Promise<void>;
+  delete(experimentId: string): Promise<void>;
+  restore(experimentId: string): Promise<void>;
+  setTag(experimentId: string, key: string, value: string): Promise<void>;
+}
+
+export interface RunsApi {
+  create(opts?: {
+    experimentId?: string;
+    runName?: string;
+    userId?: string;
+    startTime?: number;
+    tags?: Tag[];
+    parentRunId?: string;
+  }): Promise<Run>;
+  get(runId: string): Promise<Run>;
+  update(runId: string, patch: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo>;
+  /** Marks the run FINISHED (or the given status) with the end time now. */
+  end(runId: string, status?: RunStatus): Promise<RunInfo>;
+  delete(runId: string): Promise<void>;
+  restore(runId: string): Promise<void>;
+  logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: Tag[] }): Promise<void>;
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    opts?: { timestamp?: number; step?: number },
+  ): Promise<void>;
+  logParam(runId: string, key: string, value: string): Promise<void>;
+  setTag(runId: string, key: string, value: string): Promise<void>;
+  deleteTag(runId: string, key: string): Promise<void>;
+  getMetricHistory(
+    runId: string,
+    key: string,
+    page?: { maxResults?: number; pageToken?: string },
+  ): Promise<Page<Metric>>;
+  logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
+  search(opts: SearchOptions & { experimentIds: string[] }): Promise<Page<Run>>;
+  uploadArtifact(runId: string, path: string, body: Buffer | string | Readable): Promise<{ size: number }>;
+  listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]>;
+  downloadArtifact(runId: string, path: string): Promise<Buffer>;
+}
+
+export interface ModelsApi {
+  create(input: { name: string; description?: string; tags?: Tag[] }): Promise<RegisteredModel>;
+  get(name: string): Promise<RegisteredModel>;
+  rename(name: string, newName: string): Promise<RegisteredModel>;
+  update(name: string, patch: { description: string }): Promise<RegisteredModel>;
+  delete(name: string): Promise<void>;
+  search(opts?: SearchOptions): Promise<Page<RegisteredModel>>;
+  setTag(name: string, key: string, value: string): Promise<void>;
+  deleteTag(name: string, key: string): Promise<void>;
+
+  createVersion(input: {
+    name: string;
+    source: string;
+    runId?: string;
+    description?: string;
+    tags?: Tag[];
+    signature?: ModelSignature;
+  }): Promise<ModelVersion>;
+  getVersion(name: string, version: string): Promise<ModelVersion>;
+  updateVersion(name: string, version: string, patch: { description: string }): Promise<ModelVersion>;
+  deleteVersion(name: string, version: string): Promise<void>;
+  searchVersions(opts?: SearchOptions): Promise<Page<ModelVersion>>;
+  transitionStage(
+    name: string,
+    version: string,
+    stage: string,
+    archiveExisting?: boolean,
+  ): Promise<ModelVersion>;
+  setVersionTag(name: string, version: string, key: string, value: string): Promise<void>;
+  deleteVersionTag(name: string, version: string, key: string): Promise<void>;
+  setAlias(name: string, alias: string, version: string): Promise<void>;
+  deleteAlias(name: string, alias: string): Promise<void>;
+  getVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
+  /** `name@alias`, `name/3`, or `name` (its latest version). */
+  resolve(ref: string): Promise<ModelVersion>;
+  getDownloadUri(name: string, version: string): Promise<string>;
+}
+
+export interface SlipwayClient {
+  readonly experiments: ExperimentsApi;
+  readonly runs: RunsApi;
+  readonly models: ModelsApi;
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+/**
+ * The control-plane HTTP app: native API under /api/v1, the MLflow-compatible API, health.
+ * Handlers only translate; every domain call goes through the Platform's services.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { httpStatusOf } from '../core/errors.js';
+import type { Platform } from '../platform.js';
+import { installAuth } from './auth.js';
+import { mlflowApi } from './compat/mlflow/index.js';
+import { toSlipwayError } from './errors.js';
+import { nativeApi } from './routes/index.js';
+
+export interface ServerOptions {
+  /** Pino logger options, or false for silence (tests). */
+  logger?: boolean | { level: string };
+}
+
+/**
+ * Builds the app over an opened platform (does not listen).
+ *
+ * @example
+ * const app = await createServer(await openPlatform(config));
+ * await app.listen({ host: config.host, port: config.port });
+ */
+export async function createServer(platform: Platform, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: platform.config.logLevel },
+    bodyLimit: platform.config.maxJsonBytes,
+    disableRequestLogging: true,
+    // Run ids, names and artifact paths may be long.
+    routerOptions: { maxParamLength: 2000 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  installAuth(app, platform.config.auth.tokens);
+
+  // Native error shape by default; protocol adapters set their own handler in their scope.
+  app.setErrorHandler((err, req, reply) => {
+    const e = toSlipwayError(err);
+    const status = httpStatusOf(e.code);
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (status === 429 || status === 503) reply.header('Retry-After', '1');
+    return reply.status(status).send({ error: { code: e.code, message: e.message, details: e.details } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({
+      error: {
+        code: 'ENDPOINT_NOT_FOUND',
+        message: `No endpoint ${req.method} ${req.url.split('?')[0]}`,
+        details: {},
+      },
+    }),
+  );
+
+  app.get('/healthz', { config: { role: 'none' } }, async () => ({ status: 'ok' }));
+  app.get('/health', { config: { role: 'none' } }, async () => 'OK');
+  app.get('/readyz', { config: { role: 'none' } }, async (_req, reply) => {
+    const ok = await platform.ping();
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable' });
+  });
+
+  await app.register(nativeApi(platform), { prefix: '/api/v1' });
+  await app.register(mlflowApi(platform));
+  return app;
+}

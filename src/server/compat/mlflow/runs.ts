@@ -1,0 +1,275 @@
+/** MLflow run endpoints: /runs/*, /metrics/get-history and /artifacts/list. */
+import type { FastifyInstance } from 'fastify';
+import type { Tag, ViewType } from '../../../core/types.js';
+import type { Platform } from '../../../platform.js';
+import type { RunStatus } from '../../../tracking/types.js';
+import { metricJson, pageJson, runInfoJson, runJson } from './render.js';
+import { input, int, metricValue, obj, runIdOf, str, strList, tagList, viewType } from './schemas.js';
+
+type RunRef = { run_id?: string; run_uuid?: string };
+type WireMetric = { key: string; value: unknown; timestamp: number; step?: number };
+type WireTag = { key: string; value?: string };
+
+const runRef = { run_id: str, run_uuid: str };
+const metricItem = obj({ key: str, value: {}, timestamp: int, step: int }, ['key', 'value', 'timestamp']);
+const runStatus = { type: 'string', enum: ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] } as const;
+const LOG_MODEL_HISTORY = 'mlflow.log-model.history';
+
+const toTags = (ts: WireTag[] | undefined): Tag[] =>
+  (ts ?? []).map((t) => ({ key: t.key, value: t.value ?? '' }));
+const toMetrics = (ms: WireMetric[] | undefined) =>
+  (ms ?? []).map((m, i) => ({
+    key: m.key,
+    value: metricValue(m.value, `metrics[${i}].value`),
+    timestamp: m.timestamp,
+    step: m.step ?? 0,
+  }));
+
+export function runRoutes(app: FastifyInstance, platform: Platform): void {
+  const { tracking, artifacts } = platform;
+
+  app.post<{
+    Body: {
+      experiment_id?: string;
+      user_id?: string;
+      run_name?: string;
+      start_time?: number;
+      tags?: WireTag[];
+    };
+  }>(
+    '/runs/create',
+    {
+      schema: input(
+        'POST',
+        obj({ experiment_id: str, user_id: str, run_name: str, start_time: int, tags: tagList }),
+      ),
+    },
+    async (req) => {
+      const run = await tracking.createRun({
+        experimentId: req.body.experiment_id,
+        userId: req.body.user_id,
+        runName: req.body.run_name,
+        startTime: req.body.start_time,
+        tags: toTags(req.body.tags),
+      });
+      const { inputs: _unused, ...created } = runJson(run);
+      return { run: created };
+    },
+  );
+
+  app.get<{ Querystring: RunRef }>('/runs/get', { schema: input('GET', obj(runRef)) }, async (req) => ({
+    run: runJson(await tracking.getRun(runIdOf(req.query))),
+  }));
+
+  app.post<{ Body: RunRef & { status?: RunStatus; end_time?: number; run_name?: string } }>(
+    '/runs/update',
+    { schema: input('POST', obj({ ...runRef, status: runStatus, end_time: int, run_name: str })) },
+    async (req) => {
+      const info = await tracking.updateRun(runIdOf(req.body), {
+        status: req.body.status,
+        endTime: req.body.end_time,
+        runName: req.body.run_name || undefined,
+      });
+      return { run_info: runInfoJson(info) };
+    },
+  );
+
+  app.post<{ Body: RunRef }>('/runs/delete', { schema: input('POST', obj(runRef)) }, async (req) => {
+    await tracking.deleteRun(runIdOf(req.body));
+    return {};
+  });
+  app.post<{ Body: RunRef }>('/runs/restore', { schema: input('POST', obj(runRef)) }, async (req) => {
+    await tracking.restoreRun(runIdOf(req.body));
+    return {};
+  });
+
+  app.post<{ Body: RunRef & WireMetric }>(
+    '/runs/log-metric',
+    {
+      schema: input(
+        'POST',
+        obj({ ...runRef, key: str, value: {}, timestamp: int, step: int }, ['key', 'value', 'timestamp']),
+      ),
+    },
+    async (req) => {
+      await tracking.logBatch(runIdOf(req.body), { metrics: toMetrics([req.body]) });
+      return {};
+    },
+  );
+
+  app.post<{ Body: RunRef & { key: string; value: string } }>(
+    '/runs/log-parameter',
+    { schema: input('POST', obj({ ...runRef, key: str, value: str }, ['key', 'value'])) },
+    async (req) => {
+      await tracking.logParam(runIdOf(req.body), req.body.key, req.body.value);
+      return {};
+    },
+  );
+
+  app.post<{ Body: RunRef & { key: string; value: string } }>(
+    '/runs/set-tag',
+    { schema: input('POST', obj({ ...runRef, key: str, value: str }, ['key', 'value'])) },
+    async (req) => {
+      await tracking.setTag(runIdOf(req.body), req.body.key, req.body.value);
+      return {};
+    },
+  );
+
+  app.post<{ Body: RunRef & { key: string } }>(
+    '/runs/delete-tag',
+    { schema: input('POST', obj({ ...runRef, key: str }, ['key'])) },
+    async (req) => {
+      await tracking.deleteTag(runIdOf(req.body), req.body.key);
+      return {};
+    },
+  );
+
+  app.post<{ Body: RunRef & { metrics?: WireMetric[]; params?: WireTag[]; tags?: WireTag[] } }>(
+    '/runs/log-batch',
+    {
+      schema: input(
+        'POST',
+        obj({ ...runRef, metrics: { type: 'array', items: metricItem }, params: tagList, tags: tagList }),
+      ),
+    },
+    async (req) => {
+      await tracking.logBatch(runIdOf(req.body), {
+        metrics: toMetrics(req.body.metrics),
+        params: toTags(req.body.params),
+        tags: toTags(req.body.tags),
+      });
+      return {};
+    },
+  );
+
+  app.post<{
+    Body: RunRef & {
+      datasets?: {
+        tags?: WireTag[];
+        dataset: {
+          name: string;
+          digest: string;
+          source_type: string;
+          source: string;
+          schema?: string;
+          profile?: string;
+        };
+      }[];
+    };
+  }>(
+    '/runs/log-inputs',
+    {
+      schema: input(
+        'POST',
+        obj({
+          ...runRef,
+          datasets: { type: 'array', items: obj({ tags: tagList, dataset: obj({}) }, ['dataset']) },
+        }),
+      ),
+    },
+    async (req) => {
+      await tracking.logInputs(
+        runIdOf(req.body),
+        (req.body.datasets ?? []).map((d) => ({
+          tags: toTags(d.tags),
+          dataset: {
+            name: d.dataset.name,
+            digest: d.dataset.digest,
+            sourceType: d.dataset.source_type,
+            source: d.dataset.source,
+            ...(d.dataset.schema !== undefined ? { schema: d.dataset.schema } : {}),
+            ...(d.dataset.profile !== undefined ? { profile: d.dataset.profile } : {}),
+          },
+        })),
+      );
+      return {};
+    },
+  );
+
+  // log_model records the MLmodel as JSON in a tag holding the list of models logged by the run.
+  app.post<{ Body: RunRef & { model_json: string } }>(
+    '/runs/log-model',
+    { schema: input('POST', obj({ ...runRef, model_json: str }, ['model_json'])) },
+    async (req) => {
+      const runId = runIdOf(req.body);
+      const run = await tracking.getRun(runId);
+      const prev = run.data.tags.find((t) => t.key === LOG_MODEL_HISTORY)?.value;
+      const history: unknown[] = prev ? JSON.parse(prev) : [];
+      history.push(JSON.parse(req.body.model_json));
+      await tracking.setTag(runId, LOG_MODEL_HISTORY, JSON.stringify(history));
+      return {};
+    },
+  );
+
+  type SearchBody = {
+    experiment_ids?: string[];
+    filter?: string;
+    run_view_type?: ViewType;
+    max_results?: number;
+    order_by?: string[];
+    page_token?: string;
+  };
+  app.post<{ Body: SearchBody }>(
+    '/runs/search',
+    {
+      schema: input(
+        'POST',
+        obj({
+          experiment_ids: strList,
+          filter: str,
+          run_view_type: viewType,
+          max_results: int,
+          order_by: strList,
+          page_token: str,
+        }),
+      ),
+      config: { role: 'read' },
+    },
+    async (req) => {
+      const b = req.body;
+      const page = await tracking.searchRuns({
+        experimentIds: b.experiment_ids ?? [],
+        filter: b.filter,
+        view: b.run_view_type,
+        maxResults: b.max_results,
+        orderBy: b.order_by,
+        pageToken: b.page_token,
+      });
+      return pageJson('runs', page.items.map(runJson), page.nextPageToken);
+    },
+  );
+
+  app.get<{ Querystring: RunRef & { metric_key: string; max_results?: number; page_token?: string } }>(
+    '/metrics/get-history',
+    {
+      schema: input(
+        'GET',
+        obj({ ...runRef, metric_key: str, max_results: int, page_token: str }, ['metric_key']),
+      ),
+    },
+    async (req) => {
+      const page = await tracking.getMetricHistory(runIdOf(req.query), req.query.metric_key, {
+        maxResults: req.query.max_results,
+        pageToken: req.query.page_token,
+      });
+      return pageJson('metrics', page.items.map(metricJson), page.nextPageToken);
+    },
+  );
+
+  app.get<{ Querystring: RunRef & { path?: string } }>(
+    '/artifacts/list',
+    { schema: input('GET', obj({ ...runRef, path: str, page_token: str })) },
+    async (req) => {
+      const runId = runIdOf(req.query);
+      const base = req.query.path ? req.query.path.replace(/\/+$/, '') : '';
+      const entries = await artifacts.list(runId, base);
+      const run = await tracking.getRun(runId);
+      const files = entries.map((e) => ({
+        path: base ? `${base}/${e.path}` : e.path,
+        is_dir: e.isDir,
+        ...(e.isDir ? {} : { file_size: e.fileSize }),
+      }));
+      return { root_uri: run.info.artifactUri, ...(files.length > 0 ? { files } : {}) };
+    },
+  );
+}
