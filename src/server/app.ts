@@ -2,7 +2,7 @@
  * The control-plane HTTP app: native API under /api/v1, the MLflow-compatible API, health.
  * Handlers only translate; every domain call goes through the Platform's services.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { httpStatusOf } from '../core/errors.js';
 import type { Platform } from '../platform.js';
 import { installAuth } from './auth.js';
@@ -26,7 +26,8 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
   const app = Fastify({
     logger: opts.logger ?? { level: platform.config.logLevel },
     bodyLimit: platform.config.maxJsonBytes,
-    disableRequestLogging: true,
+    // Per-request log lines cost more than a metric write; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     // Run ids, names and artifact paths may be long.
     routerOptions: { maxParamLength: 2000 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },

@@ -1,0 +1,12 @@
+/** `npm run bench -- NAME`: runs one benchmark, prints its table, writes JSON under bench/results/. */
+const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  tracking: () => import('./tracking.js'),
+};
+
+const name = process.argv[2];
+if (!name || !BENCHMARKS[name]) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>`);
+  process.exit(2);
+}
+const mod = await BENCHMARKS[name]();
+await mod.run();
