@@ -1,0 +1,150 @@
+/**
+ * `slipway server`: resolve the config, open the platform, build the app with `createServer` and
+ * listen. Everything else (routes, stores, auth) lives behind those public calls.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import type { SlipwayConfig } from '../core/config.js';
+import { SlipwayError } from '../core/errors.js';
+import { openPlatform } from '../platform.js';
+import { createServer } from '../server/app.js';
+import { positiveInt } from './client.js';
+import { loadConfig } from './config-loader.js';
+import type { CliIo } from './io.js';
+
+interface ServerOptions {
+  host?: string;
+  port?: number;
+  home?: string;
+  backendStoreUri?: string;
+  artifactsDestination?: string;
+  maxUploadBytes?: number;
+  config?: string;
+}
+
+/** A listening control plane. */
+export interface RunningServer {
+  /** The base URL, with the port actually bound (useful with `--port 0`). */
+  readonly url: string;
+  /** Stops accepting requests, lets in-flight ones finish, then closes the stores. */
+  close(): Promise<void>;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new SlipwayError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid value for '--port': expected a port number (0-65535), got '${value}'`,
+    );
+  }
+  return n;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** Hides the password of a connection URI (`postgresql://u:***@db/slipway`) before printing it. */
+export function redactUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    if (!url.password) return uri;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return uri;
+  }
+}
+
+/**
+ * Opens the platform for `config` and listens on its host and port. Prints nothing: the caller
+ * installs its shutdown handling first, then calls `announce`, so that whoever waits for the
+ * "listening" line can stop the server at once.
+ *
+ * @example
+ * const server = await startServer(loadConfig({ flags: { port: 0 }, env: {}, cwd }));
+ * announce(server, config, io);
+ * // ... later
+ * await server.close();
+ */
+export async function startServer(config: SlipwayConfig): Promise<RunningServer> {
+  const platform = await openPlatform(config);
+  let app: Awaited<ReturnType<typeof createServer>> | undefined;
+  try {
+    app = await createServer(platform);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app?.close();
+    await platform.close();
+    throw err;
+  }
+  const bound = app.server.address() as AddressInfo | null;
+  const port = bound?.port ?? config.port;
+  const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  const server = app;
+  return {
+    url,
+    close: async () => {
+      try {
+        await server.close();
+      } finally {
+        await platform.close();
+      }
+    },
+  };
+}
+
+/**
+ * Prints the one "listening" line (with the port actually bound), and warns when a non-loopback
+ * address is served without tokens.
+ */
+export function announce(server: RunningServer, config: SlipwayConfig, io: CliIo): void {
+  io.out(
+    `Slipway listening on ${server.url} (metadata: ${redactUri(config.backendStoreUri)}, artifacts: ${config.artifactsDestination})\n`,
+  );
+  if (!isLoopback(config.host) && config.auth.tokens.length === 0) {
+    io.err(
+      `warning: listening on ${config.host} with no auth tokens: anyone who can reach this port can read and ` +
+        'change every experiment and model. Set SLIPWAY_AUTH_TOKENS or auth.tokens in slipway.yaml.\n',
+    );
+  }
+}
+
+/** Registers `slipway server` under `program`. */
+export function registerServerCommand(program: Command, io: CliIo): void {
+  program
+    .command('server')
+    .description('run the control plane: REST API, MLflow-compatible API, registry')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; env SLIPWAY_HOST)')
+    .option(
+      '--port <port>',
+      'port to listen on, 0 for any free one (default 5000; env SLIPWAY_PORT)',
+      portNumber,
+    )
+    .option('--home <dir>', 'folder of the embedded stores (default ./.slipway; env SLIPWAY_HOME)')
+    .option(
+      '--backend-store-uri <uri>',
+      'metadata store: sqlite:///path or postgresql://… (default: sqlite in --home)',
+    )
+    .option(
+      '--artifacts-destination <uri>',
+      'artifact store: file:///path or s3://bucket/prefix (default: --home/artifacts)',
+    )
+    .option(
+      '--max-upload-bytes <n>',
+      'largest accepted artifact upload in bytes',
+      positiveInt('--max-upload-bytes'),
+    )
+    .option('--config <file>', 'config file (default ./slipway.yaml when present; env SLIPWAY_CONFIG)')
+    .action(async (opts: ServerOptions) => {
+      const { config: configPath, ...flags } = opts;
+      const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
+      const server = await startServer(config);
+      io.onShutdown(() => server.close());
+      announce(server, config, io);
+    });
+}
