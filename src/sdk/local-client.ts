@@ -1,0 +1,90 @@
+/**
+ * The SDK in-process: the same calls as the HTTP client, made directly on a Platform's services
+ * (no server, no network). Each method is a thin adapter over one service call.
+ */
+import type { Readable } from 'node:stream';
+import type { Platform } from '../platform.js';
+import { withMetricDefaults } from './http-client.js';
+import type { ExperimentsApi, ModelsApi, RunsApi, SlipwayClient } from './types.js';
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A SlipwayClient over an opened Platform; `close()` closes the platform.
+ *
+ * @example
+ * const client = new LocalClient(await openPlatform(resolveConfig({ home: './.slipway' })));
+ */
+export class LocalClient implements SlipwayClient {
+  readonly experiments: ExperimentsApi;
+  readonly runs: RunsApi;
+  readonly models: ModelsApi;
+
+  constructor(readonly platform: Platform) {
+    const { tracking, registry, artifacts } = platform;
+    this.experiments = {
+      create: (input) => tracking.createExperiment(input),
+      get: (id) => tracking.getExperiment(id),
+      getByName: (name) => tracking.getExperimentByName(name),
+      search: (opts) => tracking.searchExperiments(opts),
+      rename: (id, name) => tracking.renameExperiment(id, name),
+      delete: (id) => tracking.deleteExperiment(id),
+      restore: (id) => tracking.restoreExperiment(id),
+      setTag: (id, key, value) => tracking.setExperimentTag(id, { key, value }),
+    };
+    this.runs = {
+      create: (opts) => tracking.createRun(opts),
+      get: (id) => tracking.getRun(id),
+      update: (id, patch) => tracking.updateRun(id, patch),
+      end: (id, status = 'FINISHED') => tracking.updateRun(id, { status, endTime: Date.now() }),
+      delete: (id) => tracking.deleteRun(id),
+      restore: (id) => tracking.restoreRun(id),
+      logBatch: (id, batch) =>
+        tracking.logBatch(id, { ...batch, metrics: withMetricDefaults(batch.metrics) }),
+      logMetric: (id, key, value, opts) => tracking.logMetric(id, key, value, opts),
+      logParam: (id, key, value) => tracking.logParam(id, key, value),
+      setTag: (id, key, value) => tracking.setTag(id, key, value),
+      deleteTag: (id, key) => tracking.deleteTag(id, key),
+      getMetricHistory: (id, key, page) => tracking.getMetricHistory(id, key, page),
+      logInputs: (id, datasets) => tracking.logInputs(id, datasets),
+      search: (opts) => tracking.searchRuns(opts),
+      uploadArtifact: (id, path, body) =>
+        artifacts.upload(id, path, typeof body === 'string' ? Buffer.from(body) : body),
+      listArtifacts: (id, path) => artifacts.list(id, path),
+      downloadArtifact: async (id, path) => readAll(await artifacts.download(id, path)),
+    };
+    this.models = {
+      create: (input) => registry.createRegisteredModel(input),
+      get: (name) => registry.getRegisteredModel(name),
+      rename: (name, newName) => registry.renameRegisteredModel(name, newName),
+      update: (name, patch) => registry.updateRegisteredModel(name, patch.description),
+      delete: (name) => registry.deleteRegisteredModel(name),
+      search: (opts) => registry.searchRegisteredModels(opts),
+      setTag: (name, key, value) => registry.setRegisteredModelTag(name, { key, value }),
+      deleteTag: (name, key) => registry.deleteRegisteredModelTag(name, key),
+      createVersion: (input) => registry.createModelVersion(input),
+      getVersion: (name, version) => registry.getModelVersion(name, version),
+      updateVersion: (name, version, patch) => registry.updateModelVersion(name, version, patch.description),
+      deleteVersion: (name, version) => registry.deleteModelVersion(name, version),
+      searchVersions: (opts) => registry.searchModelVersions(opts),
+      transitionStage: (name, version, stage, archiveExisting) =>
+        registry.transitionStage(name, version, stage, archiveExisting),
+      setVersionTag: (name, version, key, value) =>
+        registry.setModelVersionTag(name, version, { key, value }),
+      deleteVersionTag: (name, version, key) => registry.deleteModelVersionTag(name, version, key),
+      setAlias: (name, alias, version) => registry.setAlias(name, alias, version),
+      deleteAlias: (name, alias) => registry.deleteAlias(name, alias),
+      getVersionByAlias: (name, alias) => registry.getVersionByAlias(name, alias),
+      resolve: (ref) => registry.resolve(ref),
+      getDownloadUri: (name, version) => registry.getDownloadUri(name, version),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.platform.close();
+  }
+}
