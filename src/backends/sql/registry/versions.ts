@@ -11,11 +11,18 @@ import { assembleVersions, DELETED_STAGE } from './rows.js';
 
 type Db = Kysely<Database>;
 
-/** Creates the next version; concurrent creators on PostgreSQL may race for a number, so retry. */
+/** Creates the next version; creators of one model are serialised by the model-row lock (retry is a backstop). */
 export async function createModelVersion(db: Db, input: NewModelVersion): Promise<ModelVersion> {
   for (let attempt = 0; ; attempt++) {
     try {
       const version = await db.transaction().execute(async (tx) => {
+        // Touching the model row first locks it (PostgreSQL row lock; SQLite has one writer), so
+        // concurrent creators take turns and each reads the max after the previous one committed.
+        await tx
+          .updateTable('registered_models')
+          .set({ last_updated_time: input.time })
+          .where('name', '=', input.name)
+          .execute();
         const { max } = await tx
           .selectFrom('model_versions')
           .select((eb) => eb.fn.max('version').as('max'))
@@ -48,11 +55,6 @@ export async function createModelVersion(db: Db, input: NewModelVersion): Promis
             .values(input.tags.map((t) => ({ name: input.name, version, key: t.key, value: t.value })))
             .execute();
         }
-        await tx
-          .updateTable('registered_models')
-          .set({ last_updated_time: input.time })
-          .where('name', '=', input.name)
-          .execute();
         return version;
       });
       return (await getModelVersion(db, input.name, String(version)))!;
