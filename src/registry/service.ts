@@ -125,12 +125,14 @@ export class RegistryService {
     await this.getRegisteredModel(checkName(opts.name));
     if (typeof opts.source !== 'string' || opts.source === '')
       throw invalidParameter('source', 'an artifact URI', opts.source);
-    const run = opts.runId ? await this.tracking.getRun(opts.runId) : undefined;
+    // `runs:/<id>/…` names its run even when the client does not repeat it in run_id.
+    const runId = opts.runId || /^runs:\/([^/]+)/.exec(opts.source)?.[1];
+    const run = runId ? await this.tracking.getRun(runId) : undefined;
     const lineage = await this.lineageOf(opts.source, run, opts.signature);
     return this.store.createModelVersion({
       name: opts.name,
       source: opts.source,
-      runId: opts.runId ?? '',
+      runId: runId ?? '',
       runLink: opts.runLink ?? '',
       description: opts.description ?? '',
       tags: (opts.tags ?? []).map(checkTag),

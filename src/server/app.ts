@@ -9,6 +9,7 @@ import { installAuth } from './auth.js';
 import { mlflowApi } from './compat/mlflow/index.js';
 import { toSlipwayError } from './errors.js';
 import { nativeApi } from './routes/index.js';
+import { installValidation } from './validation.js';
 
 export interface ServerOptions {
   /** Pino logger options, or false for silence (tests). */
@@ -30,8 +31,8 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
     logController: new LogController({ disableRequestLogging: true }),
     // Run ids, names and artifact paths may be long.
     routerOptions: { maxParamLength: 2000 },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
+  installValidation(app);
   installAuth(app, platform.config.auth.tokens);
 
   // Native error shape by default; protocol adapters set their own handler in their scope.
