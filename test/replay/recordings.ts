@@ -38,11 +38,14 @@ export interface Recording {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** `$SLIPWAY_REFERENCE_DIR`, else `shared/reference` inside the checkout or beside it. */
+/**
+ * `$SLIPWAY_REFERENCE_DIR`, else the copy checked in under test/fixtures/mlflow-reference (so a clean
+ * clone replays them), else `shared/reference` beside the checkout (the design's original).
+ */
 export function referenceDir(): string {
   const candidates = [
     process.env.SLIPWAY_REFERENCE_DIR,
-    join(ROOT, 'shared', 'reference'),
+    join(ROOT, 'test', 'fixtures', 'mlflow-reference'),
     join(ROOT, '..', 'shared', 'reference'),
   ].filter((d): d is string => Boolean(d));
   const found = candidates.find((d) => existsSync(join(d, 'mlflow-2.17.2-client-calls.json')));
