@@ -11,7 +11,7 @@ const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export interface TempPostgresDatabase {
   /** `postgresql://postgres@127.0.0.1:5432/slipway_t_<random>` */
   uri: string;
-  /** Drops the database, closing whatever connections are still open to it. */
+  /** Drops the database once its connections are gone (forcing out any still open after 5 s). */
   drop(): Promise<void>;
 }
 
@@ -46,7 +46,20 @@ export async function createTempPostgresDatabase(): Promise<TempPostgresDatabase
   return {
     uri: `postgresql://postgres@127.0.0.1:5432/${name}`,
     drop: async () => {
-      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin(async (c) => {
+        // pg's Pool.end() resolves before its sockets have closed; killing those half-closed
+        // sessions with FORCE makes their clients raise uncaught errors, so let them go first.
+        const deadline = Date.now() + 5_000;
+        while (Date.now() < deadline) {
+          const { rows } = await c.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }
