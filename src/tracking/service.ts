@@ -186,14 +186,15 @@ export class TrackingService {
     await this.store.updateRun(runId, { lifecycleStage: 'active', deletedTime: null });
   }
 
-  private async activeRun(runId: string): Promise<Run> {
-    const run = await this.getRun(runId);
-    if (run.info.lifecycleStage !== 'active')
+  private async activeRun(runId: string): Promise<RunInfo> {
+    const info = await this.store.getRunInfo(runId);
+    if (!info) throw notFound('Run', runId, `Run with id=${runId} not found`);
+    if (info.lifecycleStage !== 'active')
       throw new SlipwayError(
         'INVALID_STATE',
         `The run ${runId} must be in the 'active' state. Current state is deleted.`,
       );
-    return run;
+    return info;
   }
 
   /** Logs metrics, params and tags atomically: all of them or none. */
@@ -224,7 +225,8 @@ export class TrackingService {
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    const run = await this.activeRun(runId);
+    await this.activeRun(runId);
+    const run = await this.getRun(runId);
     if (!run.data.tags.some((t) => t.key === key))
       throw notFound('Tag', key, `No tag with name: ${key} in run with id ${runId}`);
     await this.store.deleteRunTag(runId, checkKey('tag', key));

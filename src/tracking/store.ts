@@ -1,6 +1,6 @@
 import type { Page, Tag, ViewType } from '../core/types.js';
 import type { Filter, OrderClause } from './search/types.js';
-import type { DatasetInput, Experiment, Metric, Run, RunBatch, RunStatus } from './types.js';
+import type { DatasetInput, Experiment, Metric, Run, RunBatch, RunInfo, RunStatus } from './types.js';
 
 export interface NewExperiment {
   /** Only for the Default experiment, created with id 0; others get the next id. */
@@ -72,6 +72,8 @@ export interface TrackingStore {
 
   createRun(input: NewRun): Promise<Run>;
   getRun(runId: string): Promise<Run | undefined>;
+  /** Just the run's info (no params, metrics or tags): the cheap check before every write. */
+  getRunInfo(runId: string): Promise<RunInfo | undefined>;
   updateRun(runId: string, patch: RunPatch): Promise<void>;
   /**
    * Writes metrics (appended to history; the latest value per key kept for search), params and

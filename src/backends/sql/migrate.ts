@@ -1,10 +1,11 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { SlipwayError } from '../../core/errors.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-search-indexes.js';
 import type { Database, SqlDialectName } from './schema.js';
 
 /** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
-const MIGRATIONS = { '001-initial': m001 };
+const MIGRATIONS = { '001-initial': m001, '002-search-indexes': m002 };
 
 class InCodeProvider implements MigrationProvider {
   constructor(private readonly dialect: SqlDialectName) {}

@@ -47,6 +47,9 @@ export class SqlTrackingStore implements TrackingStore {
   getRun(runId: string) {
     return runs.getRun(this.db, runId);
   }
+  getRunInfo(runId: string) {
+    return runs.getRunInfo(this.db, runId);
+  }
   updateRun(runId: string, patch: RunPatch) {
     return runs.updateRun(this.db, runId, patch);
   }

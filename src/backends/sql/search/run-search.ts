@@ -47,7 +47,9 @@ function metricCondition(c: Comparison, dialect: SqlDialectName): Condition {
   if (c.comparator === 'IS NULL') return sql<SqlBool>`not exists (${latestMetric(c.key)})`;
   if (c.comparator === 'IS NOT NULL') return sql<SqlBool>`exists (${latestMetric(c.key)})`;
   const value = compareValue(sql.ref('m.value'), c, dialect);
-  return sql<SqlBool>`exists (${latestMetric(c.key)} and m.is_nan = 0 and ${value})`;
+  // Driven from the (key, is_nan, value, run_id) index: only runs whose value matches are read.
+  return sql<SqlBool>`runs.run_id in (select m.run_id from latest_metrics as m
+    where m.key = ${c.key} and m.is_nan = 0 and ${value})`;
 }
 
 /**

@@ -3,11 +3,11 @@ import type { Kysely } from 'kysely';
 import type { Page, Tag } from '../../../core/types.js';
 import { decodePageToken, encodePageToken } from '../../../tracking/search/page-token.js';
 import type { NewRun, RunPatch, RunQuery } from '../../../tracking/store.js';
-import type { Dataset, DatasetInput, Run } from '../../../tracking/types.js';
+import type { Dataset, DatasetInput, Run, RunInfo } from '../../../tracking/types.js';
 import { chunk } from '../errors.js';
 import type { Database, RunsTable, SqlDialectName } from '../schema.js';
 import { applyRunFilter, applyRunOrder } from '../search/run-search.js';
-import { assembleRun, groupBy, type RunParts, toMetric } from './rows.js';
+import { assembleRun, groupBy, type RunParts, toMetric, toRunInfo } from './rows.js';
 
 type Db = Kysely<Database>;
 
@@ -105,6 +105,11 @@ export async function getRun(db: Db, runId: string): Promise<Run | undefined> {
   const row = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
   if (!row) return undefined;
   return assembleRun(row, await loadParts(db, [runId]));
+}
+
+export async function getRunInfo(db: Db, runId: string): Promise<RunInfo | undefined> {
+  const row = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  return row ? toRunInfo(row) : undefined;
 }
 
 export async function updateRun(db: Db, runId: string, patch: RunPatch): Promise<void> {
