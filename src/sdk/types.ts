@@ -6,15 +6,10 @@ import type { Readable } from 'node:stream';
 import type { Page, Tag, ViewType } from '../core/types.js';
 import type { ModelSignature, ModelVersion, RegisteredModel } from '../registry/types.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
+import type { SearchOptions } from '../tracking/service.js';
 import type { DatasetInput, Experiment, Metric, Param, Run, RunInfo, RunStatus } from '../tracking/types.js';
 
-export interface SearchOptions {
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
-  view?: ViewType;
-}
+export type { SearchOptions } from '../tracking/service.js';
 
 export interface ExperimentsApi {
   create(input: { name: string; artifactLocation?: string; tags?: Tag[] }): Promise<Experiment>;

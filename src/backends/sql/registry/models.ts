@@ -4,8 +4,9 @@ import { alreadyExists } from '../../../core/errors.js';
 import type { Page, Tag } from '../../../core/types.js';
 import type { RegistryQuery } from '../../../registry/store.js';
 import type { RegisteredModel } from '../../../registry/types.js';
-import { decodePageToken, encodePageToken } from '../../../tracking/search/page-token.js';
-import { chunk, isUniqueViolation } from '../errors.js';
+import { chunk } from '../collections.js';
+import { isUniqueViolation } from '../errors.js';
+import { fetchPage } from '../page.js';
 import type { Database, RegisteredModelsTable, SqlDialectName } from '../schema.js';
 import { applyRegisteredModelFilter, applyRegisteredModelOrder } from '../search/registry-search.js';
 import { assembleVersions, DELETED_STAGE } from './rows.js';
@@ -163,18 +164,10 @@ export async function searchRegisteredModels(
   dialect: SqlDialectName,
   q: RegistryQuery,
 ): Promise<Page<RegisteredModel>> {
-  const offset = decodePageToken(q.pageToken);
   let qb = db.selectFrom('registered_models').selectAll('registered_models');
   qb = applyRegisteredModelFilter(qb, q.filter, dialect);
   qb = applyRegisteredModelOrder(qb, q.orderBy, dialect);
-  const rows = await qb
-    .limit(q.maxResults + 1)
-    .offset(offset)
-    .execute();
-  const items = await assembleModels(db, rows.slice(0, q.maxResults));
-  return rows.length > q.maxResults
-    ? { items, nextPageToken: encodePageToken(offset + q.maxResults) }
-    : { items };
+  return fetchPage(qb, q, (rows) => assembleModels(db, rows));
 }
 
 export async function setRegisteredModelTag(db: Db, name: string, tag: Tag): Promise<void> {

@@ -2,8 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Tag } from '../../../core/types.js';
 import type { ModelVersion, ModelVersionStatus, Stage } from '../../../registry/types.js';
-import { chunk } from '../errors.js';
-import type { Database, ModelVersionsTable } from '../schema.js';
+import { chunk, groupBy } from '../collections.js';
+import type { Database, ModelAliasesTable, ModelVersionsTable, ModelVersionTagsTable } from '../schema.js';
 
 /** Deleted versions keep their row under this stage so their number is never reused. */
 export const DELETED_STAGE = 'Deleted_Internal';
@@ -41,16 +41,19 @@ export async function assembleVersions(
 ): Promise<ModelVersion[]> {
   if (rows.length === 0) return [];
   const names = [...new Set(rows.map((r) => r.name))];
-  const tags = new Map<string, Tag[]>();
-  const aliases = new Map<string, string[]>();
+  const tagRows: ModelVersionTagsTable[] = [];
+  const aliasRows: ModelAliasesTable[] = [];
   for (const ns of chunk(names)) {
-    const [tagRows, aliasRows] = await Promise.all([
+    const [t, a] = await Promise.all([
       db.selectFrom('model_version_tags').selectAll().where('name', 'in', ns).orderBy('key').execute(),
       db.selectFrom('model_aliases').selectAll().where('name', 'in', ns).orderBy('alias').execute(),
     ]);
-    for (const t of tagRows) push(tags, versionKey(t.name, t.version), { key: t.key, value: t.value });
-    for (const a of aliasRows) push(aliases, versionKey(a.name, a.version), a.alias);
+    tagRows.push(...t);
+    aliasRows.push(...a);
   }
+  const keyOf = (r: { name: string; version: number }) => versionKey(r.name, r.version);
+  const tags = groupBy(tagRows, keyOf, (t): Tag => ({ key: t.key, value: t.value }));
+  const aliases = groupBy(aliasRows, keyOf, (a) => a.alias);
   return rows.map((r) =>
     toModelVersion(
       r,
@@ -58,10 +61,4 @@ export async function assembleVersions(
       aliases.get(versionKey(r.name, r.version)) ?? [],
     ),
   );
-}
-
-function push<V>(map: Map<string, V[]>, key: string, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Page, Tag } from '../../../core/types.js';
 import type { NewModelVersion, RegistryQuery } from '../../../registry/store.js';
 import type { ModelVersion, Stage } from '../../../registry/types.js';
-import { decodePageToken, encodePageToken } from '../../../tracking/search/page-token.js';
 import { isUniqueViolation } from '../errors.js';
+import { fetchPage } from '../page.js';
 import type { Database, ModelVersionsTable, SqlDialectName } from '../schema.js';
 import { applyModelVersionFilter, applyModelVersionOrder } from '../search/registry-search.js';
 import { assembleVersions, DELETED_STAGE } from './rows.js';
@@ -145,21 +145,13 @@ export async function searchModelVersions(
   dialect: SqlDialectName,
   q: RegistryQuery,
 ): Promise<Page<ModelVersion>> {
-  const offset = decodePageToken(q.pageToken);
   let qb = db
     .selectFrom('model_versions')
     .selectAll('model_versions')
     .where('model_versions.current_stage', '!=', DELETED_STAGE);
   qb = applyModelVersionFilter(qb, q.filter, dialect);
   qb = applyModelVersionOrder(qb, q.orderBy, dialect);
-  const rows = await qb
-    .limit(q.maxResults + 1)
-    .offset(offset)
-    .execute();
-  const items = await assembleVersions(db, rows.slice(0, q.maxResults));
-  return rows.length > q.maxResults
-    ? { items, nextPageToken: encodePageToken(offset + q.maxResults) }
-    : { items };
+  return fetchPage(qb, q, (rows) => assembleVersions(db, rows));
 }
 
 export async function setModelVersionTag(db: Db, name: string, version: string, tag: Tag): Promise<void> {

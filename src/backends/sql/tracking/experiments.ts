@@ -2,13 +2,14 @@
 import type { Kysely } from 'kysely';
 import { alreadyExists } from '../../../core/errors.js';
 import type { Page, Tag } from '../../../core/types.js';
-import { decodePageToken, encodePageToken } from '../../../tracking/search/page-token.js';
 import type { ExperimentPatch, ExperimentQuery, NewExperiment } from '../../../tracking/store.js';
 import type { Experiment } from '../../../tracking/types.js';
+import { groupBy } from '../collections.js';
 import { isUniqueViolation } from '../errors.js';
+import { fetchPage } from '../page.js';
 import type { Database, SqlDialectName } from '../schema.js';
 import { applyExperimentFilter, applyExperimentOrder } from '../search/experiment-search.js';
-import { type ExperimentRow, groupBy, toExperiment } from './rows.js';
+import { type ExperimentRow, toExperiment } from './rows.js';
 
 type Db = Kysely<Database>;
 
@@ -96,19 +97,12 @@ export async function searchExperiments(
   dialect: SqlDialectName,
   q: ExperimentQuery,
 ): Promise<Page<Experiment>> {
-  const offset = decodePageToken(q.pageToken);
   let qb = db.selectFrom('experiments').selectAll('experiments');
   if (q.view === 'ACTIVE_ONLY') qb = qb.where('experiments.lifecycle_stage', '=', 'active');
   if (q.view === 'DELETED_ONLY') qb = qb.where('experiments.lifecycle_stage', '=', 'deleted');
   qb = applyExperimentFilter(qb, q.filter, dialect);
   qb = applyExperimentOrder(qb, q.orderBy, dialect);
-  const rows = await qb
-    .limit(q.maxResults + 1)
-    .offset(offset)
-    .execute();
-  const more = rows.length > q.maxResults;
-  const items = await withTags(db, rows.slice(0, q.maxResults));
-  return more ? { items, nextPageToken: encodePageToken(offset + q.maxResults) } : { items };
+  return fetchPage(qb, q, (rows) => withTags(db, rows));
 }
 
 export async function updateExperiment(db: Db, id: string, patch: ExperimentPatch): Promise<void> {

@@ -78,18 +78,3 @@ export function assembleRun(row: RunsTable, parts: RunParts): Run {
     inputs: { datasetInputs: parts.inputs.get(row.run_id) ?? [] },
   };
 }
-
-/** Groups rows by a key, keeping order. */
-export function groupBy<R, V>(rows: R[], keyOf: (r: R) => string, toValue: (r: R) => V): Map<string, V[]> {
-  const out = new Map<string, V[]>();
-  for (const r of rows) {
-    const k = keyOf(r);
-    let list = out.get(k);
-    if (!list) {
-      list = [];
-      out.set(k, list);
-    }
-    list.push(toValue(r));
-  }
-  return out;
-}

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { SlipwayError } from '../../../core/errors.js';
 import type { Page } from '../../../core/types.js';
-import { decodePageToken, encodePageToken } from '../../../tracking/search/page-token.js';
 import type { DatasetInput, Metric, RunBatch } from '../../../tracking/types.js';
-import { chunk } from '../errors.js';
+import { chunk } from '../collections.js';
+import { fetchPage } from '../page.js';
 import type { Database, MetricsTable } from '../schema.js';
 import { toMetric, toMetricRow } from './rows.js';
 
@@ -112,21 +112,14 @@ export async function getMetricHistory(
   key: string,
   page: { maxResults: number; pageToken?: string },
 ): Promise<Page<Metric>> {
-  const offset = decodePageToken(page.pageToken);
-  const rows = await db
+  const query = db
     .selectFrom('metrics')
     .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
     .where('run_id', '=', runId)
     .where('key', '=', key)
     .orderBy('step')
-    .orderBy('timestamp')
-    .limit(page.maxResults + 1)
-    .offset(offset)
-    .execute();
-  const items = rows.slice(0, page.maxResults).map(toMetric);
-  return rows.length > page.maxResults
-    ? { items, nextPageToken: encodePageToken(offset + page.maxResults) }
-    : { items };
+    .orderBy('timestamp');
+  return fetchPage(query, page, (rows) => rows.map(toMetric));
 }
 
 export async function logInputs(db: Db, runId: string, inputs: DatasetInput[]): Promise<void> {

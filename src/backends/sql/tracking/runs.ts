@@ -1,13 +1,13 @@
 /** Run persistence: create, read (with params, tags, latest metrics and inputs), update, search. */
 import type { Kysely } from 'kysely';
 import type { Page, Tag } from '../../../core/types.js';
-import { decodePageToken, encodePageToken } from '../../../tracking/search/page-token.js';
 import type { NewRun, RunPatch, RunQuery } from '../../../tracking/store.js';
 import type { Dataset, DatasetInput, Run, RunInfo } from '../../../tracking/types.js';
-import { chunk } from '../errors.js';
+import { chunk, groupBy } from '../collections.js';
+import { fetchPage } from '../page.js';
 import type { Database, RunsTable, SqlDialectName } from '../schema.js';
 import { applyRunFilter, applyRunOrder } from '../search/run-search.js';
-import { assembleRun, groupBy, type RunParts, toMetric, toRunInfo } from './rows.js';
+import { assembleRun, type RunParts, toMetric, toRunInfo } from './rows.js';
 
 type Db = Kysely<Database>;
 
@@ -134,7 +134,6 @@ export async function updateRun(db: Db, runId: string, patch: RunPatch): Promise
 }
 
 export async function searchRuns(db: Db, dialect: SqlDialectName, q: RunQuery): Promise<Page<Run>> {
-  const offset = decodePageToken(q.pageToken);
   const experimentIds = q.experimentIds.map(Number).filter(Number.isSafeInteger);
   if (experimentIds.length === 0) return { items: [] };
   let qb = db.selectFrom('runs').selectAll('runs').where('runs.experiment_id', 'in', experimentIds);
@@ -142,16 +141,11 @@ export async function searchRuns(db: Db, dialect: SqlDialectName, q: RunQuery): 
   if (q.view === 'DELETED_ONLY') qb = qb.where('runs.lifecycle_stage', '=', 'deleted');
   qb = applyRunFilter(qb, q.filter, dialect);
   qb = applyRunOrder(qb, q.orderBy, dialect);
-  const rows = await qb
-    .limit(q.maxResults + 1)
-    .offset(offset)
-    .execute();
-  const more = rows.length > q.maxResults;
-  const page = rows.slice(0, q.maxResults);
-  const parts = await loadParts(
-    db,
-    page.map((r) => r.run_id),
-  );
-  const items = page.map((r) => assembleRun(r, parts));
-  return more ? { items, nextPageToken: encodePageToken(offset + q.maxResults) } : { items };
+  return fetchPage(qb, q, async (rows) => {
+    const parts = await loadParts(
+      db,
+      rows.map((r) => r.run_id),
+    );
+    return rows.map((r) => assembleRun(r, parts));
+  });
 }
