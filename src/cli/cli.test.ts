@@ -112,7 +112,10 @@ describe('the slipway CLI', () => {
         tags: [{ key: 'mlflow.source.git.commit', value: 'abc1234def' }],
       });
       await client.runs.logBatch(r.info.runId, {
-        metrics: [{ key: 'acc', value: acc, timestamp: Date.now(), step: 1 }],
+        metrics: [
+          { key: 'acc', value: acc - 0.2, timestamp: Date.now(), step: 0 },
+          { key: 'acc', value: acc, timestamp: Date.now(), step: 1 },
+        ],
         params: [{ key: 'lr', value: lr }],
       });
       await client.runs.end(r.info.runId);
@@ -217,13 +220,13 @@ describe('the slipway CLI', () => {
     expect(runs.map((x) => x.info.runId)).toEqual([baselineId]);
   });
 
-  it('shows a run with its params, latest metrics and tags', async () => {
+  it('shows a run with its params, latest metrics with their curve, and tags', async () => {
     const r = await cli(['runs', 'show', baselineId, ...remote()]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Name:\s+baseline/);
     expect(r.stdout).toMatch(/Params\nKEY\s+VALUE\nlr\s+0\.01\n/);
     expect(r.stdout).toMatch(
-      /Metrics \(latest\)\nKEY\s+VALUE\s+STEP\s+LOGGED\nacc\s+0\.91\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n/,
+      /Metrics \(latest\)\nKEY\s+VALUE\s+STEP\s+LOGGED\s+HISTORY\nacc\s+0\.91\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+▁█ \(2 pts\)\n/,
     );
     expect(r.stdout).toMatch(/mlflow\.source\.git\.commit\s+abc1234def/);
   });

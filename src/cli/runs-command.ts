@@ -4,6 +4,12 @@
  */
 import type { Command } from 'commander';
 import type { Metric, Run } from '../tracking/types.js';
+import { sparkline } from './sparkline.js';
+
+/** `runs show` draws the curve of at most this many metrics, from at most this many points each. */
+const MAX_CURVES = 30;
+const MAX_CURVE_POINTS = 10_000;
+
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -75,8 +81,14 @@ export function renderRunsTable(runs: readonly Run[], mentioned = ''): string {
   ]);
 }
 
-/** The `runs show` text: info fields, then params, metrics, tags and datasets. */
-export function renderRun(run: Run): string {
+/** A metric's curve over its steps, with how many points it holds. */
+function historyCell(history: readonly Metric[] | undefined): string {
+  if (!history || history.length < 2) return '';
+  return `${sparkline(history.map((m) => m.value))} (${history.length} pts)`;
+}
+
+/** The `runs show` text: info fields, then params, metrics (with a curve of each), tags and datasets. */
+export function renderRun(run: Run, histories: ReadonlyMap<string, readonly Metric[]> = new Map()): string {
   const { info, data } = run;
   const sections: string[] = [
     renderFields([
@@ -109,6 +121,7 @@ export function renderRun(run: Run): string {
         { header: 'VALUE', value: (m: Metric) => formatNumber(m.value), align: 'right' },
         { header: 'STEP', value: (m: Metric) => m.step, align: 'right' },
         { header: 'LOGGED', value: (m: Metric) => formatTimestamp(m.timestamp) },
+        { header: 'HISTORY', value: (m: Metric) => historyCell(histories.get(m.key)) },
       ])}`,
     );
   }
@@ -173,8 +186,17 @@ export function registerRunsCommand(program: Command, io: CliIo): void {
       .argument('<run_id>', 'the run id')
       .option('--json', 'print JSON instead of text'),
   ).action(async (runId: string, opts: ShowOptions) => {
-    const run = await withClient(opts, io, (client) => client.runs.get(runId));
-    if (opts.json) return printJson(io, run);
-    io.out(renderRun(run));
+    const shown = await withClient(opts, io, async (client) => {
+      const run = await client.runs.get(runId);
+      if (opts.json) return { run, histories: new Map<string, Metric[]>() };
+      const histories = new Map<string, Metric[]>();
+      for (const m of run.data.metrics.slice(0, MAX_CURVES)) {
+        const page = await client.runs.getMetricHistory(runId, m.key, { maxResults: MAX_CURVE_POINTS });
+        histories.set(m.key, page.items);
+      }
+      return { run, histories };
+    });
+    if (opts.json) return printJson(io, shown.run);
+    io.out(renderRun(shown.run, shown.histories));
   });
 }
