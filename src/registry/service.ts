@@ -2,16 +2,19 @@
 import type { Clock } from '../core/clock.js';
 import { invalidParameter, notFound, SlipwayError } from '../core/errors.js';
 import type { Page, Tag } from '../core/types.js';
-import { PROXIED_SCHEME, type RunArtifacts, storePathOf } from '../tracking/run-artifacts.js';
-import { parseOrderBy } from '../tracking/search/order-by-parser.js';
 import {
+  checkTag,
+  PROXIED_SCHEME,
   parseModelVersionFilter,
+  parseOrderBy,
   parseRegisteredModelFilter,
-} from '../tracking/search/registry-filter-parser.js';
-import type { SearchOptions, TrackingService } from '../tracking/service.js';
-import type { Run } from '../tracking/types.js';
-import { SYSTEM_TAGS } from '../tracking/types.js';
-import { checkTag } from '../tracking/validation.js';
+  type Run,
+  type RunArtifacts,
+  type SearchOptions,
+  SYSTEM_TAGS,
+  storePathOf,
+  type TrackingService,
+} from '../tracking/index.js';
 import { inspectModelArtifact } from './signature/artifact-inspector.js';
 import type { RegistryStore } from './store.js';
 import {

@@ -1,5 +1,5 @@
 import type { Page, Tag } from '../core/types.js';
-import type { Filter, OrderClause } from '../tracking/search/types.js';
+import type { Filter, OrderClause } from '../tracking/index.js';
 import type { ModelLineage, ModelVersion, RegisteredModel, Stage } from './types.js';
 
 export interface RegistryQuery {

@@ -1,5 +1,5 @@
 import type { Tag } from '../core/types.js';
-import type { DatasetInput } from '../tracking/types.js';
+import type { DatasetInput } from '../tracking/index.js';
 
 /** Legacy stages, still used by older MLflow clients; aliases are the modern way. */
 export type Stage = 'None' | 'Staging' | 'Production' | 'Archived';

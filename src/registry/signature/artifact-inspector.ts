@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isSlipwayError } from '../../core/errors.js';
-import type { ArtifactEntry, ArtifactStore } from '../../tracking/artifacts.js';
+import type { ArtifactEntry, ArtifactStore } from '../../tracking/index.js';
 import type { ModelSignature } from '../types.js';
 import { readMlmodelFlavors, readMlmodelSignature } from './mlmodel-signature.js';
 import { readOnnxSignature } from './onnx-signature.js';
