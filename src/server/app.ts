@@ -8,12 +8,15 @@ import type { Platform } from '../platform.js';
 import { installAuth } from './auth.js';
 import { mlflowApi } from './compat/mlflow/index.js';
 import { toSlipwayError } from './errors.js';
+import { installOverloadProtection, type OverloadLimits } from './overload.js';
 import { nativeApi } from './routes/index.js';
 import { installValidation } from './validation.js';
 
 export interface ServerOptions {
   /** Pino logger options, or false for silence (tests). */
   logger?: boolean | { level: string };
+  /** Overload limits (503 + Retry-After beyond them); unset fields keep the defaults in overload.ts. */
+  overload?: Partial<OverloadLimits>;
 }
 
 /**
@@ -43,6 +46,8 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
     if (status === 429 || status === 503) reply.header('Retry-After', '1');
     return reply.status(status).send({ error: { code: e.code, message: e.message, details: e.details } });
   });
+  // Overload protection (overload.ts): fast 503 + Retry-After for every route and 404, probes aside.
+  await installOverloadProtection(app, opts.overload);
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({
       error: {
