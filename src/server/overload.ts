@@ -38,7 +38,9 @@ export function defaultOverloadLimits(): OverloadLimits {
     maxEventLoopDelay: 1000,
     // Refusing near the V8 limit leaves room for the requests already in flight to finish.
     maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.9),
-    maxEventLoopUtilization: 0.98,
+    // Off: a server saturated by legitimate ingest runs near 100 % utilization yet still answers in
+    // milliseconds; refusing it would cut throughput. Delay is the signal that clients suffer.
+    maxEventLoopUtilization: 0,
     maxInFlight: 1024,
     retryAfter: 1,
     sampleInterval: 1000,
