@@ -8,8 +8,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +18,7 @@ import { resolveConfig, type S3Options } from '../src/core/config.js';
 import { openPlatform, type Platform } from '../src/platform.js';
 import type { ModelVersion } from '../src/registry/types.js';
 import { createServer } from '../src/server/app.js';
+import { type LocalS3, startS3rver } from './helpers/s3rver.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOGREG = readFileSync(join(ROOT, 'test/fixtures/models/logreg.onnx'));
@@ -28,44 +27,6 @@ const BUCKET = 'slipway-e2e';
 const PREFIX = 'team-a';
 const MLFLOW = '/api/2.0/mlflow';
 const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
-
-/** The part of s3rver (an untyped CommonJS package) this suite uses. */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  port: number;
-  address: string;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
-
-const require = createRequire(import.meta.url);
-const S3rver = require('s3rver') as S3rverConstructor;
-
-/**
- * s3rver quirk (as in src/backends/s3/artifact-store.test.ts): it encrypts ListObjectsV2
- * continuation tokens with single DES, which OpenSSL 3 refuses, so a listing of more than 1000 keys
- * answers 500. While this suite runs, its `des` becomes 3DES with the key repeated (the token only
- * has to round-trip). This suite stays far below 1000 keys; the patch keeps it safe if that changes.
- */
-type CipherFactory = (algorithm: string, key: Buffer, iv: Buffer, ...rest: unknown[]) => unknown;
-const cryptoExports = require('node:crypto') as Record<'createCipheriv' | 'createDecipheriv', CipherFactory>;
-const originalCiphers = {
-  createCipheriv: cryptoExports.createCipheriv,
-  createDecipheriv: cryptoExports.createDecipheriv,
-};
-function allowS3rverDes(): void {
-  for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
-    const original = originalCiphers[name];
-    cryptoExports[name] = (algorithm, key, iv, ...rest) =>
-      algorithm === 'des'
-        ? original('des-ede3-cbc', Buffer.concat([key, key, key]), iv, ...rest)
-        : original(algorithm, key, iv, ...rest);
-  }
-}
 
 type Json = Record<string, unknown>;
 
@@ -77,7 +38,7 @@ interface ControlPlane {
 }
 
 let tmp: string;
-let s3rver: S3rverServer | undefined;
+let s3rver: LocalS3 | undefined;
 let s3: S3Options;
 let bucket: S3Client | undefined;
 const planes: ControlPlane[] = [];
@@ -156,21 +117,13 @@ async function objectBytes(key: string): Promise<Buffer> {
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
-  allowS3rverDes();
   tmp = await mkdtemp(join(tmpdir(), 'slipway-s3-e2e-'));
-  s3rver = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: join(tmp, 's3rver'),
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
+  s3rver = await startS3rver([BUCKET]);
   s3 = {
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
+    endpoint: s3rver.endpoint,
+    region: s3rver.region,
+    accessKeyId: s3rver.accessKeyId,
+    secretAccessKey: s3rver.secretAccessKey,
     forcePathStyle: true,
   };
   bucket = new S3Client({
@@ -194,8 +147,7 @@ afterAll(async () => {
     await platform.close();
   }
   bucket?.destroy();
-  await s3rver?.close();
-  Object.assign(cryptoExports, originalCiphers);
+  await s3rver?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@
  * (`Slipway.open`): the same calls, the same results, whichever way in.
  */
 import type { Readable } from 'node:stream';
-import type { Page, Tag, ViewType } from '../core/types.js';
+import type { Page, Tag } from '../core/types.js';
 import type { ModelSignature, ModelVersion, RegisteredModel } from '../registry/types.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
 import type { SearchOptions } from '../tracking/service.js';

@@ -1,72 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalS3, startS3rver } from '../../../test/helpers/s3rver.js';
 import { describeArtifactStore, readAll } from '../../tracking/artifact-store.suite.js';
 import { createS3ArtifactStore, S3ArtifactStore, type S3ArtifactStoreOptions } from './artifact-store.js';
 
-/** The part of s3rver (an untyped CommonJS package) these tests use. */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  port: number;
-  address: string;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
-
-const require = createRequire(import.meta.url);
-const S3rver = require('s3rver') as S3rverConstructor;
 const BUCKET = 'slipway-test';
-
-/**
- * s3rver quirk: it encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3
- * (Node >= 17) refuses without --openssl-legacy-provider, so any listing of more than 1000 keys
- * answers 500. s3rver runs in this process, so for the duration of these tests its `des` becomes
- * 3DES with the key repeated (same 8-byte block and IV; the token only has to round-trip).
- */
-type CipherFactory = (algorithm: string, key: Buffer, iv: Buffer, ...rest: unknown[]) => unknown;
-const cryptoExports = require('node:crypto') as Record<'createCipheriv' | 'createDecipheriv', CipherFactory>;
-const originalCiphers = {
-  createCipheriv: cryptoExports.createCipheriv,
-  createDecipheriv: cryptoExports.createDecipheriv,
-};
-function allowS3rverDes(): void {
-  for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
-    const original = originalCiphers[name];
-    cryptoExports[name] = (algorithm, key, iv, ...rest) =>
-      algorithm === 'des'
-        ? original('des-ede3-cbc', Buffer.concat([key, key, key]), iv, ...rest)
-        : original(algorithm, key, iv, ...rest);
-  }
-}
-
-let server: S3rverServer;
-let directory: string;
+let s3: LocalS3;
 let options: S3ArtifactStoreOptions;
 
 beforeAll(async () => {
-  allowS3rverDes();
-  directory = await mkdtemp(join(tmpdir(), 'slipway-s3rver-'));
-  server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await server.run();
+  s3 = await startS3rver([BUCKET]);
   options = {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: s3.endpoint,
     forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    region: s3.region,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     // The smallest S3 allows, so the suite's 11 MiB body goes up in three parts. (s3rver answers
     // AbortMultipartUpload with 405; the store reports PAYLOAD_TOO_LARGE regardless, and the
     // orphaned parts never become an object.)
@@ -75,9 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
-  await rm(directory, { recursive: true, force: true });
-  Object.assign(cryptoExports, originalCiphers);
+  await s3?.stop();
 });
 
 // Each test gets its own prefix in the one bucket: an empty store without restarting the server.
