@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../core/config.js';
 import { openPlatform, type Platform } from '../../platform.js';
 import { createServer } from '../app.js';
-import { contentTypeOf } from './run-artifacts.js';
+import { contentTypeOf } from '../artifact-transfer.js';
 
 const MAX_UPLOAD = 1024;
 

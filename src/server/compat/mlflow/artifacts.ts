@@ -8,39 +8,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SlipwayError } from '../../../core/errors.js';
 import type { Platform } from '../../../platform.js';
 import { checkArtifactPath } from '../../../tracking/artifact-path.js';
-import { contentTypeOf } from '../../content-type.js';
-
-/** Refuses a body whose declared length is already over the limit, before reading any of it. */
-export function refuseOversizedUpload(req: FastifyRequest, maxBytes: number): void {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes)
-    throw new SlipwayError(
-      'PAYLOAD_TOO_LARGE',
-      `Artifact upload of ${declared} bytes exceeds the limit of ${maxBytes} bytes`,
-      {
-        limit: maxBytes,
-      },
-    );
-}
-
-/** Registers the raw-stream body parser for this plugin scope only (uploads are never parsed). */
-export function acceptRawBodies(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-}
+import { acceptRawUploads, sendArtifact } from '../../artifact-transfer.js';
 
 export async function mlflowArtifactRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   const store = platform.artifacts.store;
   const maxBytes = platform.config.maxUploadBytes;
-  acceptRawBodies(app);
+  acceptRawUploads(app, maxBytes);
   const pathOf = (req: FastifyRequest) => checkArtifactPath((req.params as { '*': string })['*'] ?? '');
 
   app.put('/artifacts/*', async (req) => {
-    refuseOversizedUpload(req, maxBytes);
     const path = pathOf(req);
     if (!path)
       throw new SlipwayError('INVALID_PARAMETER_VALUE', 'An artifact path is required', { field: 'path' });
-    await store.put(path, req.body as Readable, { maxBytes });
+    // No body at all (Content-Length: 0 without a Content-Type) is an empty file.
+    await store.put(path, (req.body as Readable | undefined) ?? Buffer.alloc(0), { maxBytes });
     return {};
   });
 
@@ -63,7 +44,7 @@ export async function mlflowArtifactRoutes(app: FastifyInstance, platform: Platf
   app.get('/artifacts/*', async (req, reply) => {
     const path = pathOf(req);
     const stream = await store.get(path);
-    return reply.type(contentTypeOf(path)).send(stream);
+    return sendArtifact(reply, path, stream);
   });
 
   app.delete('/artifacts/*', async (req) => {
