@@ -3,13 +3,12 @@
  * handler runs, so a wrong type or a missing field is a 400 naming the field (see ../errors.ts).
  */
 import type { ViewType } from '../../core/types.js';
+import { bool, int, str, strList, viewType } from '../json-schema.js';
 
-export const str = { type: 'string' } as const;
+export { bool, int, str, strList, viewType };
+
 export const nonEmpty = { type: 'string', minLength: 1 } as const;
-export const int = { type: 'integer' } as const;
 export const num = { type: 'number' } as const;
-export const bool = { type: 'boolean' } as const;
-export const strList = { type: 'array', items: str } as const;
 
 /** A closed object: unknown fields are refused rather than silently ignored. */
 export function obj(properties: Record<string, object>, required: string[] = []) {
@@ -18,7 +17,6 @@ export function obj(properties: Record<string, object>, required: string[] = [])
 
 export const tag = obj({ key: nonEmpty, value: str }, ['key', 'value']);
 export const tagList = { type: 'array', items: tag } as const;
-export const viewType = { type: 'string', enum: ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] } as const;
 
 /** Path parameters, all non-empty strings. */
 export function params(...names: string[]) {

@@ -1,10 +1,9 @@
 /** JSON-schema building blocks for MLflow requests (validated by Fastify before a handler runs). */
 import { invalidParameter } from '../../../core/errors.js';
+import { bool, int, str, strList, viewType } from '../../json-schema.js';
 
-export const str = { type: 'string' } as const;
-export const int = { type: 'integer' } as const;
-export const bool = { type: 'boolean' } as const;
-export const strList = { type: 'array', items: { type: 'string' } } as const;
+export { bool, int, str, strList, viewType };
+
 export const tagList = {
   type: 'array',
   items: {
@@ -43,5 +42,3 @@ export function metricValue(value: unknown, field = 'value'): number {
   }
   throw invalidParameter(field, 'a number', value);
 }
-
-export const viewType = { type: 'string', enum: ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'] } as const;
