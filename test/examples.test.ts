@@ -41,6 +41,9 @@ describe('the README quickstart (examples/quickstart.ts)', () => {
     expect(out.version).toBe('1');
     expect(out.lineage.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(out.lineage.signature.inputs[0]).toEqual({ name: 'input', dtype: 'float32', shape: [-1, 20] });
+    // The SDK tags new runs with the checkout's commit, so the version's lineage names the code.
+    const head = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
+    expect(out.lineage.codeVersion.gitCommit).toBe(head);
     expect(out.lineage.artifactUri).toMatch(/^mlflow-artifacts:\/\d+\/[0-9a-f]{32}\/artifacts\/model$/);
   });
 });

@@ -10,6 +10,7 @@ import type { ModelVersion, RegisteredModel } from '../registry/types.js';
 import { checkArtifactPath } from '../tracking/artifact-path.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
 import type { Experiment, Metric, Run, RunInfo } from '../tracking/types.js';
+import { withMetricDefaults, withSourceTags } from './run-defaults.js';
 import type { ExperimentsApi, ModelsApi, RunsApi, SearchOptions, SlipwayClient } from './types.js';
 
 export interface HttpClientOptions {
@@ -173,7 +174,8 @@ export class HttpClient implements SlipwayClient {
     const update = (id: string, patch: object) =>
       this.json<RunInfo>('PATCH', seg`/runs/${id}`, { json: patch });
     return {
-      create: (opts = {}) => this.json<Run>('POST', '/runs', { json: opts }),
+      create: (opts = {}) =>
+        this.json<Run>('POST', '/runs', { json: { ...opts, tags: withSourceTags(opts.tags) } }),
       get: (id) => this.json<Run>('GET', seg`/runs/${id}`),
       update,
       end: (id, status = 'FINISHED') => update(id, { status, endTime: Date.now() }),
@@ -248,13 +250,4 @@ export class HttpClient implements SlipwayClient {
         (await this.json<{ artifactUri: string }>('GET', `${version(name, v)}/download-uri`)).artifactUri,
     };
   }
-}
-
-/**
- * Fills in what a metric may leave out when logged through the SDK: the time now and step 0 (the
- * API itself requires both, so that what is stored is what the caller saw).
- */
-export function withMetricDefaults(metrics: Metric[] | undefined): Metric[] | undefined {
-  const now = Date.now();
-  return metrics?.map((m) => ({ ...m, timestamp: m.timestamp ?? now, step: m.step ?? 0 }));
 }

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Platform } from '../platform.js';
-import { withMetricDefaults } from './http-client.js';
+import { withMetricDefaults, withSourceTags } from './run-defaults.js';
 import type { ExperimentsApi, ModelsApi, RunsApi, SlipwayClient } from './types.js';
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -37,7 +37,7 @@ export class LocalClient implements SlipwayClient {
       setTag: (id, key, value) => tracking.setExperimentTag(id, { key, value }),
     };
     this.runs = {
-      create: (opts) => tracking.createRun(opts),
+      create: (opts = {}) => tracking.createRun({ ...opts, tags: withSourceTags(opts.tags) }),
       get: (id) => tracking.getRun(id),
       update: (id, patch) => tracking.updateRun(id, patch),
       end: (id, status = 'FINISHED') => tracking.updateRun(id, { status, endTime: Date.now() }),
