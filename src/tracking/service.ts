@@ -140,7 +140,7 @@ export class TrackingService {
     const experiment = await this.activeExperiment(opts.experimentId ?? DEFAULT_EXPERIMENT_ID);
     const tags = new Map((opts.tags ?? []).map(checkTag).map((t) => [t.key, t.value]));
     if (opts.parentRunId !== undefined) {
-      await this.getRun(opts.parentRunId);
+      await this.getRunInfo(opts.parentRunId);
       tags.set(SYSTEM_TAGS.parentRunId, opts.parentRunId);
     }
     const runName = opts.runName || tags.get(SYSTEM_TAGS.runName) || newRunName();
@@ -167,28 +167,34 @@ export class TrackingService {
     runId: string,
     patch: { status?: RunStatus; endTime?: number; runName?: string },
   ): Promise<RunInfo> {
-    await this.getRun(runId);
+    await this.getRunInfo(runId);
     if (patch.status !== undefined && !RUN_STATUSES.includes(patch.status))
       throw invalidParameter('status', `one of ${RUN_STATUSES.join(', ')}`, patch.status);
     if (patch.endTime !== undefined && !Number.isSafeInteger(patch.endTime))
       throw invalidParameter('end_time', 'integer milliseconds', patch.endTime);
     await this.store.updateRun(runId, patch);
-    return (await this.getRun(runId)).info;
+    return this.getRunInfo(runId);
+  }
+
+  /** A run's info without its params, metrics and tags (one cheap lookup). */
+  async getRunInfo(runId: string): Promise<RunInfo> {
+    const info = await this.store.getRunInfo(runId);
+    if (!info) throw notFound('Run', runId, `Run with id=${runId} not found`);
+    return info;
   }
 
   async deleteRun(runId: string): Promise<void> {
-    await this.getRun(runId);
+    await this.getRunInfo(runId);
     await this.store.updateRun(runId, { lifecycleStage: 'deleted', deletedTime: this.clock.now() });
   }
 
   async restoreRun(runId: string): Promise<void> {
-    await this.getRun(runId);
+    await this.getRunInfo(runId);
     await this.store.updateRun(runId, { lifecycleStage: 'active', deletedTime: null });
   }
 
   private async activeRun(runId: string): Promise<RunInfo> {
-    const info = await this.store.getRunInfo(runId);
-    if (!info) throw notFound('Run', runId, `Run with id=${runId} not found`);
+    const info = await this.getRunInfo(runId);
     if (info.lifecycleStage !== 'active')
       throw new SlipwayError(
         'INVALID_STATE',
@@ -233,7 +239,7 @@ export class TrackingService {
   }
 
   async getMetricHistory(runId: string, key: string, page: { maxResults?: number; pageToken?: string } = {}) {
-    await this.getRun(runId);
+    await this.getRunInfo(runId);
     return this.store.getMetricHistory(runId, key, {
       maxResults: pageSize(page.maxResults, 25_000),
       pageToken: page.pageToken,
