@@ -77,11 +77,7 @@ export async function openClient(opts: ConnectionOptions, io: CliIo): Promise<Sl
       `No Slipway store at ${dbFile}; pass --home DIR, or --tracking-uri URL to read from a server`,
     );
   }
-  return await Slipway.open({
-    home: config.home,
-    backendStoreUri: config.backendStoreUri,
-    artifactsDestination: config.artifactsDestination,
-  });
+  return await Slipway.open(config);
 }
 
 /** Runs `fn` with an open client and closes it afterwards, whatever happens. */

@@ -1,5 +1,5 @@
 /** The typed SDK: one `SlipwayClient` surface, over HTTP or in-process. */
-import { resolveConfig } from '../core/config.js';
+import { type ConfigInput, resolveConfig } from '../core/config.js';
 import { openPlatform } from '../platform.js';
 import { HttpClient } from './http-client.js';
 import { LocalClient } from './local-client.js';
@@ -31,9 +31,7 @@ export class Slipway {
    * const client = await Slipway.open({ home: './.slipway' });
    * try { await client.runs.search({ experimentIds: ['0'] }); } finally { await client.close(); }
    */
-  static async open(
-    opts: { home?: string; backendStoreUri?: string; artifactsDestination?: string } = {},
-  ): Promise<SlipwayClient> {
+  static async open(opts: ConfigInput = {}): Promise<SlipwayClient> {
     const platform = await openPlatform(resolveConfig(opts));
     return new LocalClient(platform);
   }
