@@ -1,5 +1,6 @@
 /** MLflow run endpoints: /runs/*, /metrics/get-history and /artifacts/list. */
 import type { FastifyInstance } from 'fastify';
+import { invalidParameter } from '../../../core/errors.js';
 import type { Tag, ViewType } from '../../../core/types.js';
 import type { Platform } from '../../../platform.js';
 import type { RunStatus } from '../../../tracking/types.js';
@@ -17,13 +18,27 @@ const LOG_MODEL_HISTORY = 'mlflow.log-model.history';
 
 const toTags = (ts: WireTag[] | undefined): Tag[] =>
   (ts ?? []).map((t) => ({ key: t.key, value: t.value ?? '' }));
-const toMetrics = (ms: WireMetric[] | undefined) =>
+/** `fieldOf` names a bad value as the client sent it: `metrics[0].value` in a batch, `value` alone. */
+const toMetrics = (ms: WireMetric[] | undefined, fieldOf = (i: number) => `metrics[${i}].value`) =>
   (ms ?? []).map((m, i) => ({
     key: m.key,
-    value: metricValue(m.value, `metrics[${i}].value`),
+    value: metricValue(m.value, fieldOf(i)),
     timestamp: m.timestamp,
     step: m.step ?? 0,
   }));
+
+/** A log-model request's MLmodel: anything but a JSON object is the client's error (MLflow answers 400). */
+function parseModelJson(text: string): object {
+  let model: unknown;
+  try {
+    model = JSON.parse(text);
+  } catch {
+    // Not JSON at all: rejected below like any other non-object.
+  }
+  if (typeof model !== 'object' || model === null || Array.isArray(model))
+    throw invalidParameter('model_json', 'a JSON object', text);
+  return model;
+}
 
 export function runRoutes(app: FastifyInstance, platform: Platform): void {
   const { tracking, artifacts } = platform;
@@ -92,7 +107,7 @@ export function runRoutes(app: FastifyInstance, platform: Platform): void {
       ),
     },
     async (req) => {
-      await tracking.logBatch(runIdOf(req.body), { metrics: toMetrics([req.body]) });
+      await tracking.logBatch(runIdOf(req.body), { metrics: toMetrics([req.body], () => 'value') });
       return {};
     },
   );
@@ -192,10 +207,11 @@ export function runRoutes(app: FastifyInstance, platform: Platform): void {
     { schema: input('POST', obj({ ...runRef, model_json: str }, ['model_json'])) },
     async (req) => {
       const runId = runIdOf(req.body);
+      const model = parseModelJson(req.body.model_json);
       const run = await tracking.getRun(runId);
       const prev = run.data.tags.find((t) => t.key === LOG_MODEL_HISTORY)?.value;
       const history: unknown[] = prev ? JSON.parse(prev) : [];
-      history.push(JSON.parse(req.body.model_json));
+      history.push(model);
       await tracking.setTag(runId, LOG_MODEL_HISTORY, JSON.stringify(history));
       return {};
     },
