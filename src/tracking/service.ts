@@ -80,7 +80,8 @@ export class TrackingService {
   }
 
   async getExperiment(experimentId: string): Promise<Experiment> {
-    const e = await this.store.getExperiment(experimentId);
+    // Ids are decimal integers; anything else ('' included) names no experiment.
+    const e = /^\d+$/.test(experimentId) ? await this.store.getExperiment(experimentId) : undefined;
     if (!e) throw notFound('Experiment', experimentId, `No Experiment with id=${experimentId} exists`);
     return e;
   }
@@ -102,7 +103,7 @@ export class TrackingService {
   }
 
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
-    await this.getExperiment(experimentId);
+    await this.activeExperiment(experimentId);
     await this.store.updateExperiment(experimentId, {
       name: checkExperimentName(newName),
       time: this.clock.now(),
@@ -236,6 +237,28 @@ export class TrackingService {
     if (!run.data.tags.some((t) => t.key === key))
       throw notFound('Tag', key, `No tag with name: ${key} in run with id ${runId}`);
     await this.store.deleteRunTag(runId, checkKey('tag', key));
+  }
+
+  /**
+   * Appends a logged model's description (its MLmodel as JSON) to the run's
+   * `mlflow.log-model.history` tag, which MLflow clients read back as the list of the run's models.
+   */
+  async recordLoggedModel(runId: string, model: Record<string, unknown>): Promise<void> {
+    const run = await this.getRun(runId);
+    const prev = run.data.tags.find((t) => t.key === SYSTEM_TAGS.logModelHistory)?.value;
+    let history: unknown;
+    try {
+      history = prev ? JSON.parse(prev) : [];
+    } catch {
+      history = undefined; // not JSON: refused below, and the tag is left as it is
+    }
+    if (!Array.isArray(history))
+      throw new SlipwayError(
+        'INVALID_STATE',
+        `The run's '${SYSTEM_TAGS.logModelHistory}' tag does not hold a JSON list; fix or delete it first`,
+        { field: SYSTEM_TAGS.logModelHistory },
+      );
+    await this.setTag(runId, SYSTEM_TAGS.logModelHistory, JSON.stringify([...history, model]));
   }
 
   async getMetricHistory(runId: string, key: string, page: { maxResults?: number; pageToken?: string } = {}) {

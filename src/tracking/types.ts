@@ -80,4 +80,5 @@ export const SYSTEM_TAGS = {
   gitCommit: 'mlflow.source.git.commit',
   gitDirty: 'slipway.source.git.dirty',
   sourceName: 'mlflow.source.name',
+  logModelHistory: 'mlflow.log-model.history',
 } as const;

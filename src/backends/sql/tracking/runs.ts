@@ -134,7 +134,7 @@ export async function updateRun(db: Db, runId: string, patch: RunPatch): Promise
 }
 
 export async function searchRuns(db: Db, dialect: SqlDialectName, q: RunQuery): Promise<Page<Run>> {
-  const experimentIds = q.experimentIds.map(Number).filter(Number.isSafeInteger);
+  const experimentIds = q.experimentIds.filter((id) => /^\d+$/.test(id)).map(Number);
   if (experimentIds.length === 0) return { items: [] };
   let qb = db.selectFrom('runs').selectAll('runs').where('runs.experiment_id', 'in', experimentIds);
   if (q.view === 'ACTIVE_ONLY') qb = qb.where('runs.lifecycle_stage', '=', 'active');

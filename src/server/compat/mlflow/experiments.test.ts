@@ -183,6 +183,14 @@ describe('MLflow API: experiments', () => {
       expect(namesOf(restoredDeleted.json())).toEqual([]);
     });
 
+    it('refuses to rename a deleted experiment with 400 INVALID_STATE', async () => {
+      const id = await create('archived-one');
+      await post('/experiments/delete', { experiment_id: id });
+      const res = await post('/experiments/update', { experiment_id: id, new_name: 'revived' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error_code).toBe('INVALID_STATE');
+    });
+
     it('refuses new runs in a deleted experiment', async () => {
       const id = await create('closed');
       await post('/experiments/delete', { experiment_id: id });
@@ -230,6 +238,16 @@ describe('MLflow API: experiments', () => {
     const res = await get('/experiments/get', { experiment_id: '987654' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: expect.any(String) });
+  });
+
+  it('never takes an empty or non-numeric id for the Default experiment', async () => {
+    for (const experiment_id of ['', ' 0', '0x0', 'abc']) {
+      expect((await get('/experiments/get', { experiment_id })).statusCode).toBe(404);
+      expect((await post('/experiments/delete', { experiment_id })).statusCode).toBe(404);
+    }
+    expect((await get('/experiments/get', { experiment_id: '0' })).json().experiment.lifecycle_stage).toBe(
+      'active',
+    );
   });
 
   it('answers the same routes under /ajax-api/2.0/mlflow', async () => {

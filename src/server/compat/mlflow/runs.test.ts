@@ -140,6 +140,14 @@ describe('MLflow API: runs', () => {
     expect(tagOf(await getRun(runId), 'mlflow.log-model.history')).toBeUndefined();
   });
 
+  it('refuses log-model with 400 when the history tag was overwritten with something not a list', async () => {
+    const runId = await createRun();
+    ok(await post('/runs/set-tag', { run_id: runId, key: 'mlflow.log-model.history', value: 'oops' }));
+    const res = await post('/runs/log-model', { run_id: runId, model_json: '{"artifact_path":"m"}' });
+    expectError(res, 400, 'INVALID_STATE');
+    expect(tagOf(await getRun(runId), 'mlflow.log-model.history')).toBe('oops');
+  });
+
   it('renames a run with runs/update, and the mlflow.runName tag follows', async () => {
     const runId = await createRun('first-name');
     const update = { run_name: 'second-name', status: 'FINISHED', end_time: 5 };

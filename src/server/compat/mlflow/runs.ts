@@ -14,7 +14,6 @@ type WireTag = { key: string; value?: string };
 const runRef = { run_id: str, run_uuid: str };
 const metricItem = obj({ key: str, value: {}, timestamp: int, step: int }, ['key', 'value', 'timestamp']);
 const runStatus = { type: 'string', enum: ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] } as const;
-const LOG_MODEL_HISTORY = 'mlflow.log-model.history';
 
 const toTags = (ts: WireTag[] | undefined): Tag[] =>
   (ts ?? []).map((t) => ({ key: t.key, value: t.value ?? '' }));
@@ -28,7 +27,7 @@ const toMetrics = (ms: WireMetric[] | undefined, fieldOf = (i: number) => `metri
   }));
 
 /** A log-model request's MLmodel: anything but a JSON object is the client's error (MLflow answers 400). */
-function parseModelJson(text: string): object {
+function parseModelJson(text: string): Record<string, unknown> {
   let model: unknown;
   try {
     model = JSON.parse(text);
@@ -37,7 +36,7 @@ function parseModelJson(text: string): object {
   }
   if (typeof model !== 'object' || model === null || Array.isArray(model))
     throw invalidParameter('model_json', 'a JSON object', text);
-  return model;
+  return model as Record<string, unknown>;
 }
 
 export function runRoutes(app: FastifyInstance, platform: Platform): void {
@@ -208,11 +207,7 @@ export function runRoutes(app: FastifyInstance, platform: Platform): void {
     async (req) => {
       const runId = runIdOf(req.body);
       const model = parseModelJson(req.body.model_json);
-      const run = await tracking.getRun(runId);
-      const prev = run.data.tags.find((t) => t.key === LOG_MODEL_HISTORY)?.value;
-      const history: unknown[] = prev ? JSON.parse(prev) : [];
-      history.push(model);
-      await tracking.setTag(runId, LOG_MODEL_HISTORY, JSON.stringify(history));
+      await tracking.recordLoggedModel(runId, model);
       return {};
     },
   );
