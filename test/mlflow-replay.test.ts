@@ -103,28 +103,29 @@ async function replay(call: RecordedCall, server: ReplayServer, ids: IdMap, uplo
   return result.mismatches;
 }
 
-for (const { recording, preconditions } of REPLAYS) {
-  describe.sequential(`replaying ${recording.file} against Slipway`, () => {
-    let server: ReplayServer;
-    const ids = new IdMap();
-    const uploads = new Uploads(recording.calls);
+for (const backend of ['sqlite', 'postgres'] as const)
+  for (const { recording, preconditions } of REPLAYS) {
+    describe.sequential(`replaying ${recording.file} against Slipway on ${backend}`, () => {
+      let server: ReplayServer;
+      const ids = new IdMap();
+      const uploads = new Uploads(recording.calls);
 
-    beforeAll(async () => {
-      server = await startServer();
-      await preconditions(server);
-    });
-    afterAll(async () => {
-      await server?.close();
-    });
-
-    for (const call of recording.calls) {
-      it(`${titleOf(call)} answers as MLflow did`, async () => {
-        const problems = await replay(call, server, ids, uploads);
-        if (problems.length > 0) {
-          const where = [call.op, endpointOf(call)].filter(Boolean).join(' ');
-          throw new Error(problems.map((p) => `${where}: ${p}`).join('\n'));
-        }
+      beforeAll(async () => {
+        server = await startServer(backend);
+        await preconditions(server);
       });
-    }
-  });
-}
+      afterAll(async () => {
+        await server?.close();
+      });
+
+      for (const call of recording.calls) {
+        it(`${titleOf(call)} answers as MLflow did`, async () => {
+          const problems = await replay(call, server, ids, uploads);
+          if (problems.length > 0) {
+            const where = [call.op, endpointOf(call)].filter(Boolean).join(' ');
+            throw new Error(problems.map((p) => `${where}: ${p}`).join('\n'));
+          }
+        });
+      }
+    });
+  }

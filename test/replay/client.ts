@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../src/core/config.js';
 import { openPlatform } from '../../src/platform.js';
 import { createServer } from '../../src/server/app.js';
+import { createTempPostgresDatabase } from '../helpers/postgres.js';
 import type { RecordedCall } from './recordings.js';
 import { type IdMap, isRecord, materialize } from './substitution.js';
 import type { Upload, Uploads } from './uploads.js';
@@ -19,9 +20,11 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<ReplayServer> {
+/** A live server over a fresh store: SQLite in a temp home, or a temp PostgreSQL database. */
+export async function startServer(backend: 'sqlite' | 'postgres' = 'sqlite'): Promise<ReplayServer> {
   const home = await mkdtemp(join(tmpdir(), 'slipway-replay-'));
-  const platform = await openPlatform(resolveConfig({ home }));
+  const pg = backend === 'postgres' ? await createTempPostgresDatabase() : undefined;
+  const platform = await openPlatform(resolveConfig({ home, backendStoreUri: pg?.uri }));
   const app = await createServer(platform, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -30,6 +33,7 @@ export async function startServer(): Promise<ReplayServer> {
     close: async () => {
       await app.close();
       await platform.close();
+      await pg?.drop();
       await rm(home, { recursive: true, force: true });
     },
   };
