@@ -9,6 +9,7 @@ import { createTempPostgresDatabase } from '../../../test/helpers/postgres.js';
 import { resolveConfig } from '../../core/config.js';
 import { openPlatform } from '../../platform.js';
 import { describeRegistry } from '../../registry/registry.suite.js';
+import { describeRunSearch } from '../../tracking/run-search.suite.js';
 import { describeTracking, type PlatformFixture } from '../../tracking/tracking.suite.js';
 
 async function postgresPlatform(): Promise<PlatformFixture> {
@@ -32,4 +33,5 @@ async function postgresPlatform(): Promise<PlatformFixture> {
 }
 
 describeTracking('PostgreSQL', postgresPlatform);
+describeRunSearch('PostgreSQL', postgresPlatform);
 describeRegistry('PostgreSQL', postgresPlatform);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../core/config.js';
 import { openPlatform } from '../../platform.js';
 import { describeRegistry } from '../../registry/registry.suite.js';
+import { describeRunSearch } from '../../tracking/run-search.suite.js';
 import { describeTracking, type PlatformFixture } from '../../tracking/tracking.suite.js';
 
 async function sqlitePlatform(): Promise<PlatformFixture> {
@@ -20,4 +21,5 @@ async function sqlitePlatform(): Promise<PlatformFixture> {
 }
 
 describeTracking('SQLite', sqlitePlatform);
+describeRunSearch('SQLite', sqlitePlatform);
 describeRegistry('SQLite', sqlitePlatform);
