@@ -3,7 +3,6 @@
  * as every metadata backend must answer them. Run by each backend's test file beside describeTracking.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateRunOptions } from './service.js';
 import { expectFailure, type MakePlatform, type PlatformFixture, unique } from './tracking.suite.js';
 import type { Metric } from './types.js';
 
@@ -19,8 +18,6 @@ export function describeRunSearch(name: string, makePlatform: MakePlatform): voi
     let fixture: PlatformFixture;
     const tracking = () => fixture.platform.tracking;
     const newExperiment = (prefix = 'exp') => tracking().createExperiment({ name: unique(prefix) });
-    const _newRun = async (opts: CreateRunOptions = {}) =>
-      tracking().createRun({ experimentId: (await newExperiment()).experimentId, ...opts });
 
     beforeAll(async () => {
       fixture = await makePlatform();
