@@ -1,5 +1,5 @@
-/** `npm run bench -- NAME`: runs one benchmark, prints its table, writes JSON under bench/results/. */
-const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+/** `npm run bench -- NAME [ARGS]`: runs one benchmark, prints its table, writes JSON under bench/results/. */
+const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   tracking: () => import('./tracking.js'),
 };
 
@@ -9,4 +9,4 @@ if (!name || !BENCHMARKS[name]) {
   process.exit(2);
 }
 const mod = await BENCHMARKS[name]();
-await mod.run();
+await mod.run(process.argv.slice(3));

@@ -5,10 +5,11 @@
  * machine class; MLflow cannot be installed here (no PyPI), so it is quoted, not re-measured.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Slipway } from '../src/sdk/index.js';
 import type { SlipwayClient } from '../src/sdk/types.js';
+import { createTempPostgresDatabase } from '../test/helpers/postgres.js';
 import { JsonClient } from './lib/http.js';
 import { printTable, type Row, writeResults } from './lib/report.js';
 import { startServer } from './lib/server-process.js';
@@ -108,12 +109,18 @@ function row(m: Measured): Row {
   };
 }
 
-export async function run(): Promise<void> {
+/**
+ * `npm run bench -- tracking` measures the embedded default (SQLite); `-- tracking --postgres` the
+ * same workloads with the metadata in a fresh PostgreSQL database on 127.0.0.1:5432.
+ */
+export async function run(args: string[] = []): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
-  const local = await Slipway.open({ home });
+  const pg = args.includes('--postgres') ? await createTempPostgresDatabase() : undefined;
+  const backend = pg ? 'PostgreSQL' : 'SQLite';
+  const local = await Slipway.open({ home, backendStoreUri: pg?.uri });
   console.log(`seeding ${SEARCH_RUNS + FETCH_RUNS} runs…`);
   const { searchExp, fetchExp, model } = await seed(local);
-  const server = await startServer(home);
+  const server = await startServer(home, pg ? ['--backend-store-uri', pg.uri] : []);
   const http = new JsonClient('127.0.0.1', server.port);
   const results: Measured[] = [];
   try {
@@ -285,11 +292,14 @@ export async function run(): Promise<void> {
     http.close();
     await server.stop();
     await local.close();
+    await pg?.drop();
     rmSync(home, { recursive: true, force: true });
   }
+  console.log(`metadata store: ${backend}`);
   printTable(results.map(row));
-  const file = writeResults('tracking', {
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  const file = writeResults(`tracking-${backend.toLowerCase()}`, {
+    backend,
+    machine: { cpus: cpus().length, node: process.version },
     results,
   });
   console.log(`\nwrote ${file}`);

@@ -6,10 +6,13 @@ import pg from 'pg';
 import { SlipwayError } from '../../core/errors.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database, SqlDialectName } from './schema.js';
+import { StatisticsRefresher } from './statistics.js';
 
 export interface SqlDatabase {
   db: Kysely<Database>;
   dialect: SqlDialectName;
+  /** Stores report how many rows they wrote, so planner statistics keep up with bulk ingest. */
+  statistics: StatisticsRefresher;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,16 @@ export async function openSqlDatabase(uri: string): Promise<SqlDatabase> {
     await db.destroy();
     throw err;
   }
-  return { db, dialect, close: () => db.destroy() };
+  const statistics = new StatisticsRefresher(db, dialect);
+  return {
+    db,
+    dialect,
+    statistics,
+    close: async () => {
+      await statistics.settle();
+      await db.destroy();
+    },
+  };
 }
 
 function connect(uri: string): { db: Kysely<Database>; dialect: SqlDialectName } {
@@ -44,6 +56,7 @@ function connect(uri: string): { db: Kysely<Database>; dialect: SqlDialectName }
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('analysis_limit = 1000');
     return {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
       dialect: 'sqlite',

@@ -41,8 +41,10 @@ export class SqlTrackingStore implements TrackingStore {
     return experiments.setExperimentTag(this.db, experimentId, tag);
   }
 
-  createRun(input: NewRun) {
-    return runs.createRun(this.db, input);
+  async createRun(input: NewRun) {
+    const run = await runs.createRun(this.db, input);
+    this.sql.statistics.noteWrites(1 + input.tags.length);
+    return run;
   }
   getRun(runId: string) {
     return runs.getRun(this.db, runId);
@@ -57,8 +59,9 @@ export class SqlTrackingStore implements TrackingStore {
     return runs.searchRuns(this.db, this.sql.dialect, query);
   }
 
-  logBatch(runId: string, batch: RunBatch) {
-    return runData.logBatch(this.db, runId, batch);
+  async logBatch(runId: string, batch: RunBatch) {
+    await runData.logBatch(this.db, runId, batch);
+    this.sql.statistics.noteWrites(batch.metrics.length + batch.params.length + batch.tags.length);
   }
   deleteRunTag(runId: string, key: string) {
     return runData.deleteRunTag(this.db, runId, key);
