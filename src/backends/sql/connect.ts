@@ -56,7 +56,6 @@ function connect(uri: string): { db: Kysely<Database>; dialect: SqlDialectName }
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
-    sqlite.pragma('analysis_limit = 1000');
     return {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
       dialect: 'sqlite',

@@ -50,11 +50,12 @@ describe.each(ENGINES)('planner statistics on %s', (engine) => {
     expect(await analyzedRuns(d)).toBe(false);
   });
 
-  it('are refreshed in the background once enough rows have been written', async () => {
+  it('are refreshed in the background once enough rows have been written (PostgreSQL only)', async () => {
     const refresher = new StatisticsRefresher(d.db, d.dialect, 1000, 0);
     refresher.noteWrites(600);
     refresher.noteWrites(600);
     await refresher.settle();
-    expect(await analyzedRuns(d)).toBe(true);
+    // SQLite plans these searches best without statistics, so it is never analyzed.
+    expect(await analyzedRuns(d)).toBe(engine === 'postgres');
   });
 });
