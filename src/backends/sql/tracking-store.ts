@@ -14,7 +14,7 @@ import * as experiments from './tracking/experiments.js';
 import * as runData from './tracking/run-data.js';
 import * as runs from './tracking/runs.js';
 
-/** The tracking store over SQLite or PostgreSQL (one implementation; dialect differences live in search/). */
+/** The tracking store over SQLite or PostgreSQL (one implementation; the few dialect differences are in search/ and run-data.ts). */
 export class SqlTrackingStore implements TrackingStore {
   constructor(private readonly sql: SqlDatabase) {}
 
@@ -60,7 +60,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async logBatch(runId: string, batch: RunBatch) {
-    await runData.logBatch(this.db, runId, batch);
+    await runData.logBatch(this.db, this.sql.dialect, runId, batch);
     this.sql.statistics.noteWrites(batch.metrics.length + batch.params.length + batch.tags.length);
   }
   deleteRunTag(runId: string, key: string) {

@@ -1,12 +1,12 @@
 /** What runs log: metrics (history + latest), params (immutable), tags and dataset inputs. */
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type InsertQueryBuilder, type InsertResult, type Kysely, sql } from 'kysely';
 import { SlipwayError } from '../../../core/errors.js';
 import type { Page } from '../../../core/types.js';
 import type { DatasetInput, Metric, RunBatch } from '../../../tracking/types.js';
 import { chunk } from '../collections.js';
 import { fetchPage } from '../page.js';
-import type { Database, MetricsTable } from '../schema.js';
+import type { Database, MetricsTable, SqlDialectName } from '../schema.js';
 import { toMetric, toMetricRow } from './rows.js';
 
 type Db = Kysely<Database>;
@@ -27,7 +27,18 @@ function latestPerKey(rows: MetricsTable[]): MetricsTable[] {
   return [...latest.values()];
 }
 
-export async function logBatch(db: Db, runId: string, batch: RunBatch): Promise<void> {
+export async function logBatch(
+  db: Db,
+  dialect: SqlDialectName,
+  runId: string,
+  batch: RunBatch,
+): Promise<void> {
+  const metricsOnly = batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0;
+  // Only small batches: for 1,000 metrics the single statement measured slower (15 vs 12 ms) than
+  // the transaction, where round trips no longer dominate.
+  if (dialect === 'postgres' && metricsOnly && batch.metrics.length <= ONE_STATEMENT_MAX_METRICS) {
+    return logMetricsInOneStatement(db, runId, batch.metrics);
+  }
   await db.transaction().execute(async (tx) => {
     if (batch.params.length > 0) {
       const keys = [...new Set(batch.params.map((p) => p.key))];
@@ -79,27 +90,46 @@ export async function logBatch(db: Db, runId: string, batch: RunBatch): Promise<
     if (batch.metrics.length > 0) {
       const rows = batch.metrics.map((m) => toMetricRow(runId, m));
       for (const ms of chunk(rows, 1000)) await tx.insertInto('metrics').values(ms).execute();
-      for (const ls of chunk(latestPerKey(rows))) {
-        await tx
-          .insertInto('latest_metrics')
-          .values(ls)
-          .onConflict((oc) =>
-            oc
-              .columns(['run_id', 'key'])
-              .doUpdateSet({
-                value: (eb) => eb.ref('excluded.value'),
-                timestamp: (eb) => eb.ref('excluded.timestamp'),
-                step: (eb) => eb.ref('excluded.step'),
-                is_nan: (eb) => eb.ref('excluded.is_nan'),
-              })
-              .where(
-                sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-              ),
-          )
-          .execute();
-      }
+      for (const ls of chunk(latestPerKey(rows)))
+        await keepLatest(tx.insertInto('latest_metrics').values(ls)).execute();
     }
   });
+}
+
+/** Upserts latest values, replacing a stored one only when the new one is later (step, time, value). */
+function keepLatest<
+  Q extends { onConflict: InsertQueryBuilder<Database, 'latest_metrics', InsertResult>['onConflict'] },
+>(query: Q) {
+  return query.onConflict((oc) =>
+    oc
+      .columns(['run_id', 'key'])
+      .doUpdateSet({
+        value: (eb) => eb.ref('excluded.value'),
+        timestamp: (eb) => eb.ref('excluded.timestamp'),
+        step: (eb) => eb.ref('excluded.step'),
+        is_nan: (eb) => eb.ref('excluded.is_nan'),
+      })
+      .where(
+        sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+      ),
+  );
+}
+
+const ONE_STATEMENT_MAX_METRICS = 100;
+
+/**
+ * Small metrics-only batches on PostgreSQL (what log_metric and most log_batch calls are): history and
+ * latest values written by ONE statement — atomic without BEGIN/COMMIT, so one round trip instead
+ * of four.
+ */
+async function logMetricsInOneStatement(db: Db, runId: string, metrics: Metric[]): Promise<void> {
+  const rows = metrics.map((m) => toMetricRow(runId, m));
+  await keepLatest(
+    db
+      .with('history', (q) => q.insertInto('metrics').values(rows))
+      .insertInto('latest_metrics')
+      .values(latestPerKey(rows)),
+  ).execute();
 }
 
 export async function deleteRunTag(db: Db, runId: string, key: string): Promise<void> {
