@@ -1,36 +1,22 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/core/config.js';
-import { openPlatform, type Platform } from '../src/platform.js';
-import { createServer } from '../src/server/app.js';
+import { startControlPlane } from './helpers/control-plane.js';
 
 const run = promisify(execFile);
 
 describe('the README quickstart (examples/quickstart.ts)', () => {
-  let home: string;
-  let platform: Platform;
-  let app: FastifyInstance;
   let url: string;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     if (!existsSync('dist/index.js'))
       throw new Error('dist/ is missing: run `npm run build` (npm test does) first');
-    home = mkdtempSync(join(tmpdir(), 'slipway-example-'));
-    platform = await openPlatform(resolveConfig({ home }));
-    app = await createServer(platform, { logger: false });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    ({ url, close } = await startControlPlane({ listen: true }));
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('runs as written against a live server and registers a champion with full lineage', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts'], {

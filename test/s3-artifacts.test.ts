@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type S3Options } from '../src/core/config.js';
-import { openPlatform, type Platform } from '../src/platform.js';
+import { openPlatform } from '../src/platform.js';
 import type { ModelVersion } from '../src/registry/types.js';
-import { createServer } from '../src/server/app.js';
+import { type ListeningControlPlane as ControlPlane, startControlPlane } from './helpers/control-plane.js';
 import { type LocalS3, startS3rver } from './helpers/s3rver.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,13 +29,6 @@ const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
 
 type Json = Record<string, unknown>;
 
-/** A control plane listening on 127.0.0.1 over its own platform. */
-interface ControlPlane {
-  url: string;
-  platform: Platform;
-  app: FastifyInstance;
-}
-
 let tmp: string;
 let s3rver: LocalS3 | undefined;
 let s3: S3Options;
@@ -47,13 +39,13 @@ let limited: ControlPlane;
 let experimentId: string;
 let runId: string;
 
-async function startControlPlane(home: string, maxUploadBytes?: number): Promise<ControlPlane> {
-  const platform = await openPlatform(
-    resolveConfig({ home, artifactsDestination: `s3://${BUCKET}/${PREFIX}`, s3, maxUploadBytes }),
-  );
-  const plane: ControlPlane = { url: '', platform, app: await createServer(platform, { logger: false }) };
+/** A control plane listening on 127.0.0.1 with its artifacts under s3://BUCKET/PREFIX. */
+async function startS3ControlPlane(home: string, maxUploadBytes?: number): Promise<ControlPlane> {
+  const plane = await startControlPlane({
+    config: { home, artifactsDestination: `s3://${BUCKET}/${PREFIX}`, s3, maxUploadBytes },
+    listen: true,
+  });
   planes.push(plane);
-  plane.url = await plane.app.listen({ host: '127.0.0.1', port: 0 });
   return plane;
 }
 
@@ -132,8 +124,8 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     forcePathStyle: true,
   });
-  main = await startControlPlane(join(tmp, 'main'));
-  limited = await startControlPlane(join(tmp, 'limited'), 1024);
+  main = await startS3ControlPlane(join(tmp, 'main'));
+  limited = await startS3ControlPlane(join(tmp, 'limited'), 1024);
 
   ({ experimentId, runId } = await createRun(main, 'fraud'));
   const base = `${experimentId}/${runId}/artifacts`;
@@ -142,10 +134,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { app, platform } of planes.reverse()) {
-    await app.close();
-    await platform.close();
-  }
+  for (const plane of planes.reverse()) await plane.close();
   bucket?.destroy();
   await s3rver?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -1,13 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../core/config.js';
+import { startControlPlane } from '../../test/helpers/control-plane.js';
 import { isSlipwayError } from '../core/errors.js';
-import { openPlatform } from '../platform.js';
-import { createServer } from '../server/app.js';
 import { Slipway } from './index.js';
 import type { SlipwayClient } from './types.js';
 
@@ -20,19 +17,13 @@ interface Opened {
 }
 
 async function openHttp(): Promise<Opened> {
-  const home = mkdtempSync(join(tmpdir(), 'slipway-sdk-http-'));
-  const platform = await openPlatform(resolveConfig({ home }));
-  const app = await createServer(platform, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  const client = Slipway.connect(`http://127.0.0.1:${port}/`);
+  const plane = await startControlPlane({ listen: true });
+  const client = Slipway.connect(`${plane.url}/`);
   return {
     client,
     close: async () => {
       await client.close();
-      await app.close();
-      await platform.close();
-      rmSync(home, { recursive: true, force: true });
+      await plane.close();
     },
   };
 }
@@ -192,22 +183,17 @@ describe.each([
 
 describe('the HTTP client', () => {
   it('sends its token and surfaces the server error', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'slipway-sdk-auth-'));
-    const platform = await openPlatform(
-      resolveConfig({ home, auth: { tokens: [{ token: 'reader', role: 'read' }] } }),
-    );
-    const app = await createServer(platform, { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const { url, close } = await startControlPlane({
+      config: { auth: { tokens: [{ token: 'reader', role: 'read' }] } },
+      listen: true,
+    });
     try {
       await expectCode(Slipway.connect(url).experiments.get('0'), 'UNAUTHENTICATED');
       const reader = Slipway.connect(url, { token: 'reader' });
       expect((await reader.experiments.get('0')).name).toBe('Default');
       await expectCode(reader.runs.create({ experimentId: '0' }), 'PERMISSION_DENIED');
     } finally {
-      await app.close();
-      await platform.close();
-      rmSync(home, { recursive: true, force: true });
+      await close();
     }
   });
 

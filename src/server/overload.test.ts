@@ -2,14 +2,9 @@
  * Overload protection over real HTTP: a stalled event loop and a flood of slow requests both get a
  * fast 503 with Retry-After in the caller's protocol's error shape, while liveness stays up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../core/config.js';
-import { openPlatform } from '../platform.js';
-import { createServer } from './app.js';
+import { startControlPlane } from '../../test/helpers/control-plane.js';
 import type { OverloadLimits } from './overload.js';
 
 const MLFLOW_SEARCH = '/api/2.0/mlflow/experiments/search?max_results=10';
@@ -37,19 +32,14 @@ async function serve(
   overload: Partial<OverloadLimits>,
   prepare: (app: FastifyInstance) => void = () => {},
 ): Promise<Served> {
-  const home = mkdtempSync(join(tmpdir(), 'slipway-overload-'));
-  const platform = await openPlatform(resolveConfig({ home }));
-  const app = await createServer(platform, { logger: false, overload });
-  cleanups.push(async () => {
-    await app.close();
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
+  const { app, url, close } = await startControlPlane({
+    server: { overload },
+    beforeListen: prepare,
+    listen: true,
   });
-  prepare(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
+  cleanups.push(close);
   const get: Served['get'] = async (path, init = {}) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, init);
+    const res = await fetch(`${url}${path}`, init);
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
   };
   return { app, get };

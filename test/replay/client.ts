@@ -3,13 +3,7 @@
  * sends it: GET parameters in the query string, every other body as JSON (DELETE included), uploads
  * as raw bytes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resolveConfig } from '../../src/core/config.js';
-import { openPlatform } from '../../src/platform.js';
-import { createServer } from '../../src/server/app.js';
+import { startControlPlane } from '../helpers/control-plane.js';
 import { createTempPostgresDatabase } from '../helpers/postgres.js';
 import type { RecordedCall } from './recordings.js';
 import { type IdMap, isRecord, materialize } from './substitution.js';
@@ -22,19 +16,13 @@ export interface ReplayServer {
 
 /** A live server over a fresh store: SQLite in a temp home, or a temp PostgreSQL database. */
 export async function startServer(backend: 'sqlite' | 'postgres' = 'sqlite'): Promise<ReplayServer> {
-  const home = await mkdtemp(join(tmpdir(), 'slipway-replay-'));
   const pg = backend === 'postgres' ? await createTempPostgresDatabase() : undefined;
-  const platform = await openPlatform(resolveConfig({ home, backendStoreUri: pg?.uri }));
-  const app = await createServer(platform, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
+  const plane = await startControlPlane({ config: { backendStoreUri: pg?.uri }, listen: true });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: plane.url,
     close: async () => {
-      await app.close();
-      await platform.close();
+      await plane.close();
       await pg?.drop();
-      await rm(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,30 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../core/config.js';
-import { openPlatform, type Platform } from '../../platform.js';
-import { createServer } from '../app.js';
+import { startControlPlane } from '../../../test/helpers/control-plane.js';
+import type { Platform } from '../../platform.js';
 
 describe('native API: registered models and model versions', () => {
-  let home: string;
   let platform: Platform;
   let app: FastifyInstance;
+  let close: (() => Promise<void>) | undefined;
   let runId: string;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'slipway-models-'));
-    platform = await openPlatform(resolveConfig({ home }));
-    app = await createServer(platform, { logger: false });
+    ({ platform, app, close } = await startControlPlane());
     runId = (await platform.tracking.createRun()).info.runId;
     await platform.artifacts.upload(runId, 'model/model.bin', Buffer.from('weights'));
   });
-  afterAll(async () => {
-    await app.close();
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
     app.inject({ method, url: `/api/v1${url}`, ...(payload ? { payload } : {}) });

@@ -1,23 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConfigInput, resolveConfig } from '../../core/config.js';
-import { openPlatform, type Platform } from '../../platform.js';
-import { createServer } from '../app.js';
-
-async function openApp(config: ConfigInput = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'slipway-native-'));
-  const platform = await openPlatform(resolveConfig({ home, ...config }));
-  const app = await createServer(platform, { logger: false });
-  const close = async () => {
-    await app.close();
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
-  };
-  return { app, platform, close };
-}
+import { startControlPlane } from '../../../test/helpers/control-plane.js';
+import type { Platform } from '../../platform.js';
 
 describe('native API: experiments and runs', () => {
   let app: FastifyInstance;
@@ -27,7 +11,7 @@ describe('native API: experiments and runs', () => {
   let runId: string;
 
   beforeAll(async () => {
-    ({ app, platform, close } = await openApp());
+    ({ app, platform, close } = await startControlPlane());
     const exp = await app.inject({ method: 'POST', url: '/api/v1/experiments', payload: { name: 'churn' } });
     experimentId = exp.json().experimentId;
     const run = await app.inject({ method: 'POST', url: '/api/v1/runs', payload: { experimentId } });
@@ -236,7 +220,7 @@ describe('native API: auth', () => {
       { token: 'r', role: 'read' as const },
       { token: 'w', role: 'write' as const },
     ];
-    ({ app, close } = await openApp({ auth: { tokens } }));
+    ({ app, close } = await startControlPlane({ config: { auth: { tokens } } }));
   });
   afterAll(() => close());
 

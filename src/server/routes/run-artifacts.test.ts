@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../core/config.js';
-import { openPlatform, type Platform } from '../../platform.js';
-import { createServer } from '../app.js';
+import { startControlPlane } from '../../../test/helpers/control-plane.js';
+import type { Platform } from '../../platform.js';
 import { contentTypeOf } from '../artifact-transfer.js';
 
 const MAX_UPLOAD = 1024;
@@ -36,27 +32,23 @@ function rawRequest(
 }
 
 describe('native API: run artifacts', () => {
-  let home: string;
   let platform: Platform;
   let app: FastifyInstance;
+  let close: (() => Promise<void>) | undefined;
   let port: number;
   let runId: string;
   let base: string;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'slipway-artifacts-'));
-    platform = await openPlatform(resolveConfig({ home, maxUploadBytes: MAX_UPLOAD }));
-    app = await createServer(platform, { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ platform, app, close } = await startControlPlane({
+      config: { maxUploadBytes: MAX_UPLOAD },
+      listen: true,
+    }));
     port = (app.server.address() as AddressInfo).port;
     runId = (await platform.tracking.createRun()).info.runId;
     base = `/api/v1/runs/${runId}/artifacts`;
   });
-  afterAll(async () => {
-    await app.close();
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const put = (path: string, payload: string | Buffer, contentType = 'application/octet-stream') =>
     app.inject({ method: 'PUT', url: `${base}/${path}`, payload, headers: { 'content-type': contentType } });

@@ -2,14 +2,9 @@
  * The MLflow experiment endpoints beyond what the recorded client session covers (search, update,
  * delete, restore, set-experiment-tag), checked against the wire shapes of MLflow's REST API reference.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../core/config.js';
-import { openPlatform, type Platform } from '../../../platform.js';
-import { createServer } from '../../app.js';
+import { startControlPlane } from '../../../../test/helpers/control-plane.js';
 
 type Json = Record<string, unknown>;
 interface WireExperiment {
@@ -20,20 +15,13 @@ interface WireExperiment {
 }
 
 describe('MLflow API: experiments', () => {
-  let home: string;
-  let platform: Platform;
   let app: FastifyInstance;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'slipway-mlflow-experiments-'));
-    platform = await openPlatform(resolveConfig({ home }));
-    app = await createServer(platform, { logger: false });
+    ({ app, close } = await startControlPlane());
   });
-  afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const post = (path: string, payload: Json, prefix = '/api/2.0/mlflow') =>
     app.inject({ method: 'POST', url: `${prefix}${path}`, payload });

@@ -3,14 +3,9 @@
  * delete, search, get-latest-versions, tags, stage transitions, alias rules), checked against the
  * wire shapes of MLflow's REST API reference.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LightMyRequestResponse as Answer, FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../core/config.js';
-import { openPlatform, type Platform } from '../../../platform.js';
-import { createServer } from '../../app.js';
+import { startControlPlane } from '../../../../test/helpers/control-plane.js';
 
 type Json = Record<string, unknown>;
 type Query = Record<string, string | string[]>;
@@ -24,20 +19,13 @@ interface WireVersion {
 }
 
 describe('MLflow API: model registry', () => {
-  let home: string;
-  let platform: Platform;
   let app: FastifyInstance;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'slipway-mlflow-registry-'));
-    platform = await openPlatform(resolveConfig({ home }));
-    app = await createServer(platform, { logger: false });
+    ({ app, close } = await startControlPlane());
   });
-  afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const url = (path: string, query?: Query) => {
     const qs = new URLSearchParams();

@@ -3,14 +3,10 @@
  * delete-tag, log-inputs, log-model, renames, non-finite metrics, batch atomicity, type errors,
  * artifacts/list), checked against the wire shapes of MLflow's REST API reference.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LightMyRequestResponse as Answer, FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../core/config.js';
-import { openPlatform, type Platform } from '../../../platform.js';
-import { createServer } from '../../app.js';
+import { startControlPlane } from '../../../../test/helpers/control-plane.js';
+import type { Platform } from '../../../platform.js';
 
 type Json = Record<string, unknown>;
 type KeyValue = { key: string; value: string };
@@ -21,22 +17,16 @@ interface WireRun {
 }
 
 describe('MLflow API: runs', () => {
-  let home: string;
   let platform: Platform;
   let app: FastifyInstance;
+  let close: (() => Promise<void>) | undefined;
   let experimentId: string;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'slipway-mlflow-runs-'));
-    platform = await openPlatform(resolveConfig({ home }));
-    app = await createServer(platform, { logger: false });
+    ({ platform, app, close } = await startControlPlane());
     experimentId = (await platform.tracking.createExperiment({ name: 'runs-suite' })).experimentId;
   });
-  afterAll(async () => {
-    await app?.close();
-    await platform?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const post = (path: string, payload: Json) =>
     app.inject({ method: 'POST', url: `/api/2.0/mlflow${path}`, payload });
