@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { invalidParameter, notFound, SlipwayError } from '../core/errors.js';
 import type { Page, Tag } from '../core/types.js';
 import {
+  checkPageSize,
   checkTag,
   PROXIED_SCHEME,
   parseModelVersionFilter,
@@ -108,7 +109,7 @@ export class RegistryService {
     return this.store.searchRegisteredModels({
       filter: parseRegisteredModelFilter(opts.filter),
       orderBy: parseOrderBy(opts.orderBy, 'models'),
-      maxResults: opts.maxResults ?? 100,
+      maxResults: checkPageSize(opts.maxResults, 100),
       pageToken: opts.pageToken,
     });
   }
@@ -205,7 +206,7 @@ export class RegistryService {
     return this.store.searchModelVersions({
       filter: parseModelVersionFilter(opts.filter),
       orderBy: parseOrderBy(opts.orderBy, 'versions'),
-      maxResults: opts.maxResults ?? 10_000,
+      maxResults: checkPageSize(opts.maxResults, 10_000),
       pageToken: opts.pageToken,
     });
   }

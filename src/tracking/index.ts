@@ -7,6 +7,7 @@ export type { ArtifactEntry, ArtifactStore } from './artifacts.js';
 export { PROXIED_SCHEME, RunArtifacts, storePathOf } from './run-artifacts.js';
 export { parseRunFilter } from './search/filter-parser.js';
 export { parseOrderBy } from './search/order-by-parser.js';
+export { checkPageSize } from './search/page-token.js';
 export {
   parseExperimentFilter,
   parseModelVersionFilter,

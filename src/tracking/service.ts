@@ -5,6 +5,7 @@ import { newRunId, newRunName } from '../core/ids.js';
 import type { Page, Tag, ViewType } from '../core/types.js';
 import { parseRunFilter } from './search/filter-parser.js';
 import { parseOrderBy } from './search/order-by-parser.js';
+import { checkPageSize } from './search/page-token.js';
 import { parseExperimentFilter } from './search/registry-filter-parser.js';
 import type { TrackingStore } from './store.js';
 import {
@@ -39,14 +40,6 @@ export interface CreateRunOptions {
 }
 
 export const DEFAULT_EXPERIMENT_ID = '0';
-const MAX_SEARCH_RESULTS = 50_000;
-
-function pageSize(maxResults: number | undefined, dflt: number, field = 'max_results'): number {
-  const n = maxResults ?? dflt;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_SEARCH_RESULTS)
-    throw invalidParameter(field, `an integer between 1 and ${MAX_SEARCH_RESULTS}`, maxResults);
-  return n;
-}
 
 export class TrackingService {
   constructor(
@@ -97,7 +90,7 @@ export class TrackingService {
       view: opts.view ?? 'ACTIVE_ONLY',
       filter: parseExperimentFilter(opts.filter),
       orderBy: parseOrderBy(opts.orderBy, 'experiments'),
-      maxResults: pageSize(opts.maxResults, 1000),
+      maxResults: checkPageSize(opts.maxResults, 1000),
       pageToken: opts.pageToken,
     });
   }
@@ -264,7 +257,7 @@ export class TrackingService {
   async getMetricHistory(runId: string, key: string, page: { maxResults?: number; pageToken?: string } = {}) {
     await this.getRunInfo(runId);
     return this.store.getMetricHistory(runId, key, {
-      maxResults: pageSize(page.maxResults, 25_000),
+      maxResults: checkPageSize(page.maxResults, 25_000),
       pageToken: page.pageToken,
     });
   }
@@ -292,7 +285,7 @@ export class TrackingService {
       view: opts.view ?? 'ACTIVE_ONLY',
       filter: parseRunFilter(opts.filter),
       orderBy: parseOrderBy(opts.orderBy, 'runs'),
-      maxResults: pageSize(opts.maxResults, 1000),
+      maxResults: checkPageSize(opts.maxResults, 1000),
       pageToken: opts.pageToken,
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePageToken, encodePageToken } from './page-token.js';
+import { checkPageSize, decodePageToken, encodePageToken } from './page-token.js';
 
 describe('page tokens', () => {
   it('round-trips an offset', () => {
@@ -27,6 +27,19 @@ describe('page tokens', () => {
     ];
     for (const token of bad) {
       expect(() => decodePageToken(token)).toThrow(/Invalid value for 'page_token'/);
+    }
+  });
+});
+
+describe('page sizes', () => {
+  it('use the fallback when none is asked for and keep a valid request', () => {
+    expect(checkPageSize(undefined, 100)).toBe(100);
+    expect(checkPageSize(7, 100)).toBe(7);
+  });
+
+  it('refuse zero, negative, fractional and oversized pages, naming the field', () => {
+    for (const bad of [0, -5, 1.5, 50_001]) {
+      expect(() => checkPageSize(bad, 100)).toThrow(/Invalid value for 'max_results'/);
     }
   });
 });

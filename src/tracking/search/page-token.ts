@@ -28,3 +28,21 @@ export function decodePageToken(token: string | undefined): number {
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw invalid;
   return offset;
 }
+
+/** The most results one page of any search may hold (MLflow's own ceiling for search_runs). */
+export const MAX_PAGE_SIZE = 50_000;
+
+/**
+ * A requested page size, or `fallback` when none was asked for. Anything but an integer in
+ * 1..MAX_PAGE_SIZE is refused: a zero or negative size must never turn into an unbounded query.
+ */
+export function checkPageSize(
+  maxResults: number | undefined,
+  fallback: number,
+  field = 'max_results',
+): number {
+  const n = maxResults ?? fallback;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PAGE_SIZE)
+    throw invalidParameter(field, `an integer between 1 and ${MAX_PAGE_SIZE}`, maxResults);
+  return n;
+}
