@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'REQUEST_LIMIT_EXCEEDED'
   | 'TEMPORARILY_UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED'
+  | 'CANCELLED'
   | 'INTERNAL_ERROR';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -27,6 +29,9 @@ const STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   REQUEST_LIMIT_EXCEEDED: 429,
   TEMPORARILY_UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  // nginx's "client closed request": nobody is left to read it, but logs and metrics can tell it apart.
+  CANCELLED: 499,
   INTERNAL_ERROR: 500,
 };
 

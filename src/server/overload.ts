@@ -52,6 +52,8 @@ type PressureHandler = NonNullable<underPressure.FastifyUnderPressureOptions['pr
 const LIVENESS = new Set(['/healthz', '/health']);
 const READINESS = '/readyz';
 const MLFLOW_PATH = /^\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?(\/|$)/;
+/** TF Serving, KServe V2 and TorchServe all answer errors as `{"error": "..."}`-like bodies. */
+const SERVING_PATH = /^\/(v1\/models|v2|predictions)(\/|$)/;
 /** Warn at most this often while refusing, so a flood of refusals is not also a flood of log lines. */
 const WARN_EVERY_MS = 10_000;
 
@@ -94,6 +96,7 @@ export async function installOverloadProtection(
     if (req.routeOptions.url === READINESS) return { status: 'unavailable', reason: why };
     const message = `Server is overloaded (${why}); retry after ${retryAfter} s`;
     if (MLFLOW_PATH.test(req.url)) return { error_code: 'TEMPORARILY_UNAVAILABLE', message };
+    if (SERVING_PATH.test(req.url)) return { error: message };
     return { error: { code: 'TEMPORARILY_UNAVAILABLE', message, details: {} } };
   };
 

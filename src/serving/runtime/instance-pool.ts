@@ -1,0 +1,161 @@
+/**
+ * The worker threads (one ONNX Runtime session each) serving one model version. The batcher asks
+ * for an idle instance, runs a batch on it and gets it back when the batch returns.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SlipwayError } from '../../core/errors.js';
+import type { ExecutionProvider, SessionOptions } from '../types.js';
+import type { RunReply, RunRequest, WireSpec, WireTensor, WorkerInit, WorkerReady } from './protocol.js';
+
+// Built code runs the compiled worker. Tests run the TypeScript source: there the worker registers
+// tsx (a dev dependency) before importing the .ts file, as `--import tsx` does not reach workers.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './session-worker.ts' : './session-worker.js', import.meta.url);
+const WORKER_SOURCE = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+
+export interface LoadedSession {
+  provider: ExecutionProvider;
+  fallbackReason?: string;
+  inputs: WireSpec[];
+  outputs: WireSpec[];
+}
+
+export interface BatchOutput {
+  outputs: WireTensor[];
+  computeMicros: number;
+}
+
+class Instance {
+  private nextId = 0;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: BatchOutput) => void; reject: (e: Error) => void }
+  >();
+  private exited?: Error;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (reply: RunReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) p.resolve({ outputs: reply.outputs, computeMicros: reply.computeMicros });
+      else p.reject(new SlipwayError('INTERNAL_ERROR', `ONNX Runtime failed: ${reply.message}`));
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`session worker exited with code ${code}`)));
+  }
+
+  private fail(err: Error): void {
+    this.exited ??= err;
+    for (const p of this.pending.values()) p.reject(new SlipwayError('INTERNAL_ERROR', err.message));
+    this.pending.clear();
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  run(inputs: WireTensor[], outputs?: string[]): Promise<BatchOutput> {
+    if (this.exited) return Promise.reject(new SlipwayError('INTERNAL_ERROR', this.exited.message));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, inputs, outputs } satisfies RunRequest);
+    });
+  }
+}
+
+function startInstance(init: WorkerInit): Promise<{ instance: Instance; ready: LoadedSession }> {
+  const worker = new Worker(FROM_SOURCE ? WORKER_SOURCE : fileURLToPath(WORKER_URL), {
+    eval: FROM_SOURCE,
+    workerData: init,
+    // A worker holds its own copy of the graph; stdout noise from native code goes to the parent.
+    stdout: false,
+  });
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    worker.once('error', onError);
+    worker.once('message', (msg: WorkerReady) => {
+      worker.off('error', onError);
+      if (msg.kind === 'failed') {
+        void worker.terminate();
+        reject(
+          new SlipwayError(
+            'INVALID_PARAMETER_VALUE',
+            `ONNX Runtime could not load the model: ${msg.message}`,
+          ),
+        );
+        return;
+      }
+      const { kind: _kind, ...ready } = msg;
+      resolve({ instance: new Instance(worker), ready });
+    });
+  });
+}
+
+/** `count` sessions of one model, each in its own worker thread. */
+export class InstancePool {
+  private readonly idle: Instance[];
+
+  private constructor(
+    private readonly instances: Instance[],
+    readonly session: LoadedSession,
+  ) {
+    this.idle = [...instances];
+  }
+
+  /** Starts the workers; rejects (and stops any started) when the model does not load. */
+  static async open(opts: {
+    modelBytes: Uint8Array;
+    count: number;
+    providers: ExecutionProvider[];
+    session: SessionOptions;
+  }): Promise<InstancePool> {
+    const init: WorkerInit = {
+      modelBytes: opts.modelBytes,
+      providers: opts.providers,
+      session: opts.session,
+    };
+    const started = await Promise.allSettled(
+      Array.from({ length: Math.max(1, opts.count) }, () => startInstance(init)),
+    );
+    const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(ok.map((s) => s.instance.worker.terminate()));
+      throw failed.reason;
+    }
+    return new InstancePool(
+      ok.map((s) => s.instance),
+      ok[0].ready,
+    );
+  }
+
+  get size(): number {
+    return this.instances.length;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  /** An idle instance, or undefined when all are busy. Give it back with `release`. */
+  acquire(): Instance | undefined {
+    while (this.idle.length > 0) {
+      const inst = this.idle.pop() as Instance;
+      if (inst.alive) return inst;
+    }
+    return undefined;
+  }
+
+  release(inst: Instance): void {
+    if (inst.alive) this.idle.push(inst);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.instances.map((i) => i.worker.terminate()));
+  }
+}
+
+export type { Instance };
