@@ -8,6 +8,7 @@ import { registerExperimentsCommand } from './experiments-command.js';
 import { type CliIo, messageOf } from './io.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRunsCommand } from './runs-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerServerCommand } from './server-command.js';
 
 /** The package version; this file sits two folders below package.json in both src/ and dist/. */
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerServerCommand(program, io);
+  registerServeCommand(program, io);
   registerExperimentsCommand(program, io);
   registerRunsCommand(program, io);
   registerModelsCommand(program, io);

@@ -4,21 +4,16 @@
  * what is loaded with the plan. Two sources: a Triton-style repository folder and the registry.
  */
 import { notFound } from '../core/errors.js';
-import { ModelRepository, selectVersions } from './model-repository.js';
+import { type ModelArtifactFiles, ModelRepository, selectVersions } from './model-repository.js';
 import type { ModelConfig } from './types.js';
 
-export interface ModelArtifact {
-  modelBytes: Uint8Array;
-  config: Partial<ModelConfig>;
-  /** Where the bytes came from (logs, errors). */
-  source: string;
-}
+export type { ModelArtifactFiles as ModelArtifact } from './model-repository.js';
 
 export interface ModelPlan {
   name: string;
   /** Config for every version (the model folder's config.yaml / config.pbtxt). */
   config: Partial<ModelConfig>;
-  versions: Array<{ version: string; read(): Promise<ModelArtifact> }>;
+  versions: Array<{ version: string; read(): Promise<ModelArtifactFiles> }>;
   /** label or alias → version */
   labels: Record<string, string>;
   /** Answers requests that name no version. */

@@ -1,0 +1,202 @@
+/**
+ * `slipway serve`: the data plane. Serves registry model versions (`--model fraud@champion`) and/or
+ * a Triton-style folder (`--model-repository ./models`) over TF Serving, KServe V2 and TorchServe
+ * protocols on port 8501.
+ */
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { SlipwayError } from '../core/errors.js';
+import type { SlipwayClient } from '../sdk/types.js';
+import { createServingServer } from '../server/serving-app.js';
+import { type Engine, openInferenceEngine } from '../serving/engine.js';
+import type { ModelSource } from '../serving/model-source.js';
+import { RegistrySource } from '../serving/registry-source.js';
+import type { ExecutionProvider, ModelConfig } from '../serving/types.js';
+import { addConnectionOptions, type ConnectionOptions, openClient, positiveInt } from './client.js';
+import type { CliIo } from './io.js';
+import { isLoopback } from './server-command.js';
+
+export interface ServeOptions extends ConnectionOptions {
+  host: string;
+  port: number;
+  model?: string[];
+  modelRepository?: string;
+  instances?: number;
+  maxBatchSize?: number;
+  maxQueueDelayUs?: number;
+  maxQueueSize?: number;
+  timeoutMs?: number;
+  executionProviders?: ExecutionProvider[];
+  responseCache?: number;
+  pollInterval?: number;
+  logLevel: string;
+}
+
+export interface RunningServing {
+  readonly url: string;
+  readonly engine: Engine;
+  close(): Promise<void>;
+}
+
+const PROVIDERS = new Set(['cpu', 'cuda', 'tensorrt']);
+
+function providerList(value: string): ExecutionProvider[] {
+  const list = value.split(',').map((p) => p.trim().toLowerCase());
+  for (const p of list) {
+    if (!PROVIDERS.has(p)) {
+      throw new SlipwayError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid value for '--execution-providers': expected cpu, cuda or tensorrt, got '${p}'`,
+      );
+    }
+  }
+  return list as ExecutionProvider[];
+}
+
+function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) {
+      throw new SlipwayError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid value for '${flag}': expected a non-negative integer, got '${value}'`,
+      );
+    }
+    return Number(value);
+  };
+}
+
+/** The CLI flags that set model config defaults (a model's own config file still wins). */
+function configFlags(o: ServeOptions): Partial<ModelConfig> {
+  return {
+    instanceCount: o.instances,
+    maxBatchSize: o.maxBatchSize,
+    maxQueueDelayMicros: o.maxQueueDelayUs,
+    maxQueueSize: o.maxQueueSize,
+    timeoutMs: o.timeoutMs,
+    executionProviders: o.executionProviders,
+    responseCacheSize: o.responseCache,
+  };
+}
+
+/** Opens the engine and the app, and listens. */
+export async function startServing(opts: ServeOptions, io: CliIo): Promise<RunningServing> {
+  if (!opts.model?.length && !opts.modelRepository) {
+    throw new SlipwayError(
+      'INVALID_PARAMETER_VALUE',
+      'Nothing to serve: pass --model NAME@ALIAS|NAME/VERSION (repeatable) or --model-repository DIR',
+    );
+  }
+  const log = (level: string) => (msg: string) => io.err(`${level}: ${msg}\n`);
+  const quiet = opts.logLevel === 'error' || opts.logLevel === 'silent';
+  const logger = {
+    info: quiet ? () => {} : log('info'),
+    warn: quiet ? () => {} : log('warn'),
+    error: log('error'),
+  };
+  let client: SlipwayClient | undefined;
+  const sources: ModelSource[] = [];
+  if (opts.model?.length) {
+    client = await openClient(opts, io);
+    sources.push(
+      new RegistrySource(client.models, opts.model, {
+        cacheDir: join(tmpdir(), `slipway-serve-${process.pid}`),
+        pollIntervalMs: (opts.pollInterval ?? 5) * 1000,
+      }),
+    );
+  }
+  const engine = await openInferenceEngine({
+    repository: opts.modelRepository,
+    sources,
+    defaults: configFlags(opts),
+    logger,
+  });
+  try {
+    // Fastify's own info lines (one JSON line per listen) would repeat what this command prints.
+    const app = await createServingServer(engine, { logger: quiet ? false : { level: 'warn' } });
+    await app.listen({ host: opts.host, port: opts.port });
+    const bound = app.server.address() as AddressInfo | null;
+    const host = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
+    return {
+      url: `http://${host}:${bound?.port ?? opts.port}`,
+      engine,
+      close: async () => {
+        await app.close();
+        await engine.close();
+        await client?.close();
+      },
+    };
+  } catch (err) {
+    await engine.close();
+    await client?.close();
+    throw err;
+  }
+}
+
+/** Registers `slipway serve` under `program`. */
+export function registerServeCommand(program: Command, io: CliIo): void {
+  const cmd = program
+    .command('serve')
+    .description('serve ONNX models: TF Serving REST, KServe V2 (Triton) and TorchServe APIs, /metrics')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', "port to listen on (TF Serving's REST port)", nonNegativeInt('--port'), 8501)
+    .option(
+      '--model <ref>',
+      'registry model to serve: NAME@ALIAS, NAME/VERSION or NAME (latest); repeatable',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .option('--model-repository <dir>', 'Triton-style folder: <dir>/<model>/<version>/model.onnx')
+    .option(
+      '--instances <n>',
+      'ONNX Runtime sessions per model version (default: cores)',
+      positiveInt('--instances'),
+    )
+    .option(
+      '--max-batch-size <n>',
+      'largest merged batch, 0 = no batching (default 1024)',
+      nonNegativeInt('--max-batch-size'),
+    )
+    .option(
+      '--max-queue-delay-us <n>',
+      'how long a request may wait to fill a batch (default 0)',
+      nonNegativeInt('--max-queue-delay-us'),
+    )
+    .option(
+      '--max-queue-size <n>',
+      'queued requests per version before 429 (default 1024)',
+      positiveInt('--max-queue-size'),
+    )
+    .option(
+      '--timeout-ms <n>',
+      'per-request deadline, 0 = none (default 30000)',
+      nonNegativeInt('--timeout-ms'),
+    )
+    .option(
+      '--execution-providers <list>',
+      'providers to try in order, e.g. cuda,cpu (CPU is always the fallback)',
+      providerList,
+    )
+    .option(
+      '--response-cache <n>',
+      'cache this many responses per version (default 0 = off)',
+      nonNegativeInt('--response-cache'),
+    )
+    .option(
+      '--poll-interval <seconds>',
+      'how often registry aliases are checked for moves',
+      positiveInt('--poll-interval'),
+    )
+    .option('--log-level <level>', 'info, warn, error or silent', 'info');
+  addConnectionOptions(cmd).action(async (opts: ServeOptions) => {
+    const running = await startServing(opts, io);
+    io.onShutdown(() => running.close());
+    const names = running.engine
+      .listModels()
+      .map((m) => `${m.name}${m.defaultVersion ? `/${m.defaultVersion}` : ' (not loaded)'}`);
+    io.out(`Slipway serving ${names.join(', ')} on ${running.url}\n`);
+    if (!isLoopback(opts.host)) {
+      io.err(`warning: listening on ${opts.host}: anyone who can reach this port can run the models\n`);
+    }
+  });
+}
