@@ -3,11 +3,15 @@
  * listen. Everything else (routes, stores, auth) lives behind those public calls.
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { SlipwayConfig } from '../core/config.js';
 import { SlipwayError } from '../core/errors.js';
 import { openPlatform } from '../platform.js';
+import { LocalClient } from '../sdk/local-client.js';
 import { createServer } from '../server/app.js';
+import { type Engine, openInferenceEngine } from '../serving/engine.js';
+import { RegistrySource } from '../serving/registry-source.js';
 import { positiveInt } from './client.js';
 import { loadConfig } from './config-loader.js';
 import type { CliIo } from './io.js';
@@ -20,6 +24,14 @@ interface ServerOptions {
   artifactsDestination?: string;
   maxUploadBytes?: number;
   config?: string;
+  model?: string[];
+  modelRepository?: string;
+}
+
+/** Models the control plane serves in-process (same engine as `slipway serve`). */
+export interface InProcessModels {
+  refs?: string[];
+  repository?: string;
 }
 
 /** A listening control plane. */
@@ -70,14 +82,32 @@ export function redactUri(uri: string): string {
  * // ... later
  * await server.close();
  */
-export async function startServer(config: SlipwayConfig): Promise<RunningServer> {
+export async function startServer(
+  config: SlipwayConfig,
+  models: InProcessModels = {},
+): Promise<RunningServer> {
   const platform = await openPlatform(config);
   let app: Awaited<ReturnType<typeof createServer>> | undefined;
+  let engine: Engine | undefined;
   try {
-    app = await createServer(platform);
+    if (models.refs?.length || models.repository) {
+      engine = await openInferenceEngine({
+        repository: models.repository,
+        sources: models.refs?.length
+          ? [
+              new RegistrySource(new LocalClient(platform).models, models.refs, {
+                cacheDir: join(config.home, 'serving-cache'),
+                pollIntervalMs: 5000,
+              }),
+            ]
+          : [],
+      });
+    }
+    app = await createServer(platform, { serving: engine });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await app?.close();
+    await engine?.close();
     await platform.close();
     throw err;
   }
@@ -91,6 +121,7 @@ export async function startServer(config: SlipwayConfig): Promise<RunningServer>
     close: async () => {
       try {
         await server.close();
+        await engine?.close();
       } finally {
         await platform.close();
       }
@@ -140,10 +171,16 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       positiveInt('--max-upload-bytes'),
     )
     .option('--config <file>', 'config file (default ./slipway.yaml when present; env SLIPWAY_CONFIG)')
+    .option(
+      '--model <ref>',
+      'also serve this registry model in-process (NAME@ALIAS, NAME/VERSION); repeatable',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .option('--model-repository <dir>', 'also serve this Triton-style model folder in-process')
     .action(async (opts: ServerOptions) => {
-      const { config: configPath, ...flags } = opts;
+      const { config: configPath, model, modelRepository, ...flags } = opts;
       const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
-      const server = await startServer(config);
+      const server = await startServer(config, { refs: model, repository: modelRepository });
       io.onShutdown(() => server.close());
       announce(server, config, io);
     });

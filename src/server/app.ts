@@ -5,11 +5,13 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { httpStatusOf } from '../core/errors.js';
 import type { Platform } from '../platform.js';
+import type { Engine } from '../serving/engine.js';
 import { installAuth } from './auth.js';
 import { mlflowApi } from './compat/mlflow/index.js';
 import { toSlipwayError } from './errors.js';
 import { installOverloadProtection, type OverloadLimits } from './overload.js';
 import { nativeApi } from './routes/index.js';
+import { servingRoutes } from './serving-app.js';
 import { installValidation } from './validation.js';
 
 export interface ServerOptions {
@@ -17,6 +19,8 @@ export interface ServerOptions {
   logger?: boolean | { level: string };
   /** Overload limits (503 + Retry-After beyond them); unset fields keep the defaults in overload.ts. */
   overload?: Partial<OverloadLimits>;
+  /** Serve models in-process too: the data-plane routes (TF Serving, KServe V2, TorchServe, /metrics). */
+  serving?: Engine;
 }
 
 /**
@@ -67,5 +71,6 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
 
   await app.register(nativeApi(platform), { prefix: '/api/v1' });
   await app.register(mlflowApi(platform));
+  if (opts.serving) await servingRoutes(app, opts.serving);
   return app;
 }

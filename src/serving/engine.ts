@@ -125,7 +125,13 @@ export class Engine implements InferenceEngine {
       return Promise.reject(err);
     }
     const id = req.id ?? randomUUID();
-    return v.infer(req.inputs, req.outputs, req.signal).then(
+    let queued: ReturnType<ServedVersion['infer']>;
+    try {
+      queued = v.infer(req.inputs, req.outputs, req.signal);
+    } catch (err) {
+      queued = Promise.reject(err);
+    }
+    return queued.then(
       (r) => {
         const total = performance.now() - started;
         v.metrics.success(total / 1000, r.queueMicros / 1e6, r.computeMicros / 1e6);
@@ -327,6 +333,11 @@ export class Engine implements InferenceEngine {
           // The running copy (if any) keeps serving.
           if (current) next.set(pv.version, current);
         }
+      }
+      // A new default that failed to load must not take the working one down with it.
+      const previous = m.defaultVersion === undefined ? undefined : m.versions.get(m.defaultVersion);
+      if (failed.has(plan.defaultVersion) && previous && !next.has(previous.version)) {
+        next.set(previous.version, previous);
       }
       for (const [v, old] of m.versions) if (!next.has(v)) replaced.push(old);
       // The switch: one synchronous update, so every request sees either the old or the new set.
