@@ -4,12 +4,14 @@
  * whether they talk to a server or open the stores in-process.
  */
 import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { type ErrorCode, SlipwayError } from '../core/errors.js';
 import type { Page } from '../core/types.js';
 import type { ModelVersion, RegisteredModel } from '../registry/types.js';
 import { checkArtifactPath } from '../tracking/artifact-path.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
 import type { Experiment, Metric, Run, RunInfo } from '../tracking/types.js';
+import { type ArtifactSource, downloadModelVersion } from './model-download.js';
 import { withMetricDefaults, withSourceTags } from './run-defaults.js';
 import type { ExperimentsApi, ModelsApi, RunsApi, SearchOptions, SlipwayClient } from './types.js';
 
@@ -21,7 +23,20 @@ export interface HttpClientOptions {
 type Query = Record<string, string | number | string[] | undefined>;
 type Body = Buffer | string | Readable;
 
+/** Where the native API and the MLflow artifact proxy live on the server. */
+const NATIVE_API = '/api/v1';
+const ARTIFACT_PROXY = '/api/2.0/mlflow-artifacts';
+
+/** One entry of the artifact proxy's listing, as MLflow spells it. */
+interface ProxyFileInfo {
+  path: string;
+  is_dir?: boolean;
+  file_size?: number;
+}
+
 interface RequestOptions {
+  /** The API the path is under (default the native API). */
+  api?: string;
   query?: Query;
   /** Sent as JSON. */
   json?: unknown;
@@ -59,13 +74,20 @@ function artifactPath(path: string): string {
 async function errorOf(res: Response): Promise<SlipwayError> {
   const text = await res.text();
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+    const body = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown; details?: unknown };
+      error_code?: unknown;
+      message?: unknown;
+    };
     const e = body.error;
     if (e && typeof e.code === 'string' && typeof e.message === 'string') {
       const details =
         typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {};
       return new SlipwayError(e.code as ErrorCode, e.message, details);
     }
+    // The MLflow-compatible routes (the artifact proxy) answer in MLflow's shape.
+    if (typeof body.error_code === 'string' && typeof body.message === 'string')
+      return new SlipwayError(body.error_code as ErrorCode, body.message);
   } catch {
     // Not a native error body: fall through to the status.
   }
@@ -88,14 +110,14 @@ function searchQuery(opts: SearchOptions = {}, withView = false): Query {
  * const run = await client.runs.create({ experimentId: '1' });
  */
 export class HttpClient implements SlipwayClient {
-  private readonly base: string;
+  private readonly origin: string;
   private readonly headers: Record<string, string>;
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly models: ModelsApi;
 
   constructor(url: string, opts: HttpClientOptions = {}) {
-    this.base = `${url.replace(/\/+$/, '')}/api/v1`;
+    this.origin = url.replace(/\/+$/, '');
     this.headers = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
     this.experiments = this.experimentsApi();
     this.runs = this.runsApi();
@@ -108,7 +130,7 @@ export class HttpClient implements SlipwayClient {
 
   /** One request; resolves to the response (status 2xx) or throws the server's SlipwayError. */
   private async send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
-    const url = new URL(this.base + path);
+    const url = new URL(this.origin + (opts.api ?? NATIVE_API) + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v === undefined) continue;
       for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(item));
@@ -248,6 +270,44 @@ export class HttpClient implements SlipwayClient {
       resolve: (ref) => this.json<ModelVersion>('GET', '/model-versions/resolve', { query: { ref } }),
       getDownloadUri: async (name, v) =>
         (await this.json<{ artifactUri: string }>('GET', `${version(name, v)}/download-uri`)).artifactUri,
+      downloadVersion: async (name, v, dest) =>
+        downloadModelVersion(
+          await this.json<ModelVersion>('GET', version(name, v)),
+          dest,
+          this.artifactProxy(),
+        ),
+    };
+  }
+
+  /**
+   * The server's artifact store as seen through its MLflow artifact proxy (store paths, the same as
+   * `mlflow-artifacts:/…` URIs name). The proxy has no stat: an entry is looked up in its parent's listing.
+   */
+  private artifactProxy(): ArtifactSource {
+    const list = async (path: string): Promise<ArtifactEntry[]> => {
+      const query = { path: path === '' ? undefined : path };
+      const body = await this.json<{ files?: ProxyFileInfo[] }>('GET', '/artifacts', {
+        api: ARTIFACT_PROXY,
+        query,
+      });
+      return (body.files ?? []).map((f) =>
+        f.is_dir === true
+          ? { path: f.path, isDir: true }
+          : { path: f.path, isDir: false, fileSize: f.file_size },
+      );
+    };
+    return {
+      list,
+      stat: async (path) => {
+        const cut = path.lastIndexOf('/');
+        const name = path.slice(cut + 1);
+        const entry = (await list(cut < 0 ? '' : path.slice(0, cut))).find((e) => e.path === name);
+        return entry && { isDir: entry.isDir, size: entry.fileSize ?? 0 };
+      },
+      get: async (path) => {
+        const res = await this.send('GET', `/artifacts/${artifactPath(path)}`, { api: ARTIFACT_PROXY });
+        return res.body ? Readable.fromWeb(res.body as NodeWebReadableStream) : Readable.from([]);
+      },
     };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Platform } from '../platform.js';
+import { downloadModelVersion } from './model-download.js';
 import { withMetricDefaults, withSourceTags } from './run-defaults.js';
 import type { ExperimentsApi, ModelsApi, RunsApi, SlipwayClient } from './types.js';
 
@@ -81,6 +82,8 @@ export class LocalClient implements SlipwayClient {
       getVersionByAlias: (name, alias) => registry.getVersionByAlias(name, alias),
       resolve: (ref) => registry.resolve(ref),
       getDownloadUri: (name, version) => registry.getDownloadUri(name, version),
+      downloadVersion: async (name, version, dest) =>
+        downloadModelVersion(await registry.getModelVersion(name, version), dest, artifacts.store),
     };
   }
 

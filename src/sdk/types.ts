@@ -95,6 +95,19 @@ export interface ModelsApi {
   /** `name@alias`, `name/3`, or `name` (its latest version). */
   resolve(ref: string): Promise<ModelVersion>;
   getDownloadUri(name: string, version: string): Promise<string>;
+  /**
+   * Downloads a model version's files (what `models:/name/version` points at) into `dest` (created
+   * if missing); resolves to the local path of the downloaded file or folder.
+   *
+   * A version stored on the server (`mlflow-artifacts:/…`) is written to `dest/<name>`: its file, or
+   * its folder mirrored recursively (replacing what was there). A `file://` or absolute-path version
+   * is already local: its path comes back as is and nothing is copied. Other schemes (`s3://`…) are
+   * refused with INVALID_PARAMETER_VALUE; more than 2 GiB with PAYLOAD_TOO_LARGE.
+   *
+   * @example
+   * const dir = await client.models.downloadVersion('churn', '3', './models'); // '/…/models/model'
+   */
+  downloadVersion(name: string, version: string, dest: string): Promise<string>;
 }
 
 export interface SlipwayClient {

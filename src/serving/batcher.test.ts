@@ -39,7 +39,7 @@ describe('Batcher', () => {
     const batcher = new Batcher(pool, options());
     const inputs = Array.from({ length: 40 }, (_, k) => rows(1 + (k % 3), k));
     // Reference: each request alone.
-    const alone = [];
+    const alone: Awaited<ReturnType<Batcher['submit']>>[] = [];
     for (const t of inputs) alone.push(await batcher.submit([t], t.shape[0]));
     batches.length = 0;
     const together = await Promise.all(inputs.map((t) => batcher.submit([t], t.shape[0])));
@@ -48,7 +48,7 @@ describe('Batcher', () => {
       expect(r.outputs[0].shape).toEqual([inputs[k].shape[0], 10]);
       const got = Array.from(r.outputs[0].data as Float32Array);
       const want = Array.from(alone[k].outputs[0].data as Float32Array);
-      got.forEach((v, j) => expect(v).toBeCloseTo(want[j], 5));
+      for (let j = 0; j < got.length; j++) expect(got[j]).toBeCloseTo(want[j], 5);
     });
   });
 

@@ -62,7 +62,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
   try {
     platform = await openPlatform(resolveConfig({ ...opts.config, home }));
-    app = await createServer(platform, { logger: false, ...opts.server });
+    // The event-loop-delay guard samples a loop that vitest also uses (module transforms, other
+    // suites' work): on a busy 2-core machine it refused test requests at random. Tests that check
+    // overload behaviour pass their own limits.
+    app = await createServer(platform, {
+      logger: false,
+      ...opts.server,
+      overload: { maxEventLoopDelay: 0, ...opts.server?.overload },
+    });
     await opts.beforeListen?.(app);
     const url = opts.listen ? await app.listen({ host: '127.0.0.1', port: 0 }) : undefined;
     return { home, platform, app, url, close };
