@@ -103,11 +103,21 @@ describe('Batcher', () => {
       batcher.submit([rows(4096, k)], 4096).catch(() => undefined),
     );
     const ac = new AbortController();
-    const gone = batcher.submit([rows(1, 0)], 1, undefined, ac.signal);
+    const gone = batcher.submit([rows(1, 0)], 1, undefined, { signal: ac.signal });
     ac.abort();
     await expect(gone).rejects.toMatchObject({ code: 'CANCELLED' });
     await Promise.all(load);
     expect(batcher.inFlight).toBe(0);
+  });
+
+  it('drops a queued request whose cancellation check says its client is gone', async () => {
+    const batcher = new Batcher(pool, options({ maxBatchSize: 1 }));
+    const load = Array.from({ length: 4 }, (_, k) => batcher.submit([rows(4096, k)], 4096));
+    let gone = false;
+    const waiting = batcher.submit([rows(1, 0)], 1, undefined, { isCancelled: () => gone });
+    gone = true;
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
+    await Promise.all(load);
   });
 
   it('drain resolves only after queued and running requests finish', async () => {

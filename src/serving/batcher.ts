@@ -21,6 +21,12 @@ export interface BatcherOptions {
   onBatch?: (rows: number, requests: number, computeMicros: number) => void;
 }
 
+/** How a caller withdraws a queued request: an AbortSignal, or a check polled at dispatch. */
+export interface Cancellation {
+  signal?: AbortSignal;
+  isCancelled?: () => boolean;
+}
+
 export interface BatchResult {
   outputs: Tensor[];
   queueMicros: number;
@@ -38,6 +44,7 @@ interface Pending {
   timer?: NodeJS.Timeout;
   signal?: AbortSignal;
   onAbort?: () => void;
+  isCancelled?: () => boolean;
   done: boolean;
 }
 
@@ -69,7 +76,13 @@ export class Batcher {
    * Rejects with REQUEST_LIMIT_EXCEEDED when the queue is full, DEADLINE_EXCEEDED past the
    * timeout, CANCELLED when `signal` aborts before dispatch.
    */
-  submit(inputs: Tensor[], rows: number, outputs?: string[], signal?: AbortSignal): Promise<BatchResult> {
+  submit(
+    inputs: Tensor[],
+    rows: number,
+    outputs?: string[],
+    cancel: Cancellation = {},
+  ): Promise<BatchResult> {
+    const signal = cancel.signal;
     if (this.queue.length >= this.opts.maxQueueSize) {
       return Promise.reject(
         new SlipwayError(
@@ -88,6 +101,7 @@ export class Batcher {
         enqueuedAt: now(),
         resolve,
         reject,
+        isCancelled: cancel.isCancelled,
         done: false,
       };
       if (this.opts.timeoutMs > 0) {
@@ -126,7 +140,7 @@ export class Batcher {
   private pump(): void {
     while (this.queue.length > 0) {
       // Drop requests that timed out or were cancelled while waiting.
-      while (this.queue.length > 0 && this.queue[0].done) this.queue.shift();
+      while (this.queue.length > 0 && this.dropped(this.queue[0])) this.queue.shift();
       if (this.queue.length === 0) break;
       if (this.shouldWait()) return;
       const inst = this.pool.acquire();
@@ -160,7 +174,7 @@ export class Batcher {
     let rows = first.rows;
     while (this.queue.length > 0) {
       const next = this.queue[0];
-      if (next.done) {
+      if (this.dropped(next)) {
         this.queue.shift();
         continue;
       }
@@ -197,9 +211,14 @@ export class Batcher {
       })
       .finally(() => {
         this.running -= batch.length;
-        this.pool.release(inst);
         this.pump();
       });
+  }
+
+  /** True (and settled) when a queued request no longer needs computing. */
+  private dropped(p: Pending): boolean {
+    if (!p.done && p.isCancelled?.()) this.settle(p, cancelled());
+    return p.done;
   }
 
   private checkDrained(): void {

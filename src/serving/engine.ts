@@ -127,7 +127,7 @@ export class Engine implements InferenceEngine {
     const id = req.id ?? randomUUID();
     let queued: ReturnType<ServedVersion['infer']>;
     try {
-      queued = v.infer(req.inputs, req.outputs, req.signal);
+      queued = v.infer(req.inputs, req.outputs, req);
     } catch (err) {
       queued = Promise.reject(err);
     }
@@ -204,6 +204,10 @@ export class Engine implements InferenceEngine {
     if (ref.label !== undefined && v === undefined) {
       throw notFound('Label', ref.label, `Model '${name}' has no label or alias '${ref.label}'`);
     }
+    // Protocol adapters call this on every request (for the signature): a served version answers
+    // from its cached status without rebuilding the model's.
+    const served = v === undefined ? undefined : m.versions.get(v);
+    if (served) return served.status();
     const status = this.statusOf(m).versions.find((s) => s.version === v);
     if (!status)
       throw notFound(

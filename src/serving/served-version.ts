@@ -3,7 +3,7 @@
  * Loading = start the sessions, read the signature, warm up; only then is it READY.
  */
 import { SlipwayError } from '../core/errors.js';
-import { Batcher, type BatchResult } from './batcher.js';
+import { Batcher, type BatchResult, type Cancellation } from './batcher.js';
 import type { VersionMetrics } from './metrics.js';
 import { ResponseCache } from './response-cache.js';
 import { InstancePool } from './runtime/instance-pool.js';
@@ -144,7 +144,7 @@ export class ServedVersion {
    * Validates and queues a request. Synchronous up to the queueing, so a version picked by the
    * engine always receives the request before any swap can start draining it.
    */
-  infer(inputs: Tensor[], outputs: string[] | undefined, signal?: AbortSignal): Promise<VersionResult> {
+  infer(inputs: Tensor[], outputs: string[] | undefined, cancel?: Cancellation): Promise<VersionResult> {
     if (this.state !== 'READY') {
       return Promise.reject(
         new SlipwayError(
@@ -160,20 +160,23 @@ export class ServedVersion {
     });
     validateOutputNames(this.signature, outputs);
     if (!this.cache) {
-      return this.batcher.submit(checked.inputs, checked.rows, outputs, signal).then(notCached);
+      return this.batcher.submit(checked.inputs, checked.rows, outputs, cancel).then(notCached);
     }
     const key = ResponseCache.keyOf(checked.inputs, outputs);
     const hit = this.cache.get(key);
     this.metrics.cache(hit !== undefined);
     if (hit) return Promise.resolve({ outputs: hit, queueMicros: 0, computeMicros: 0, cached: true });
-    return this.batcher.submit(checked.inputs, checked.rows, outputs, signal).then((r) => {
+    return this.batcher.submit(checked.inputs, checked.rows, outputs, cancel).then((r) => {
       this.cache?.set(key, r.outputs);
       return notCached(r);
     });
   }
 
+  private cachedStatus?: ModelVersionStatus;
+
   status(): ModelVersionStatus {
-    return {
+    if (this.cachedStatus?.state === this.state) return this.cachedStatus;
+    this.cachedStatus = {
       name: this.name,
       version: this.version,
       state: this.state === 'READY' ? 'READY' : 'UNLOADING',
@@ -183,6 +186,7 @@ export class ServedVersion {
       modelBytes: this.modelBytes,
       config: this.config,
     };
+    return this.cachedStatus;
   }
 
   /** Stops taking requests, waits for the queued and running ones, then stops the sessions. */

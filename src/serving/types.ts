@@ -153,6 +153,11 @@ export interface InferenceRequest {
   id?: string;
   /** Aborts queued work when the client goes away; rejects with CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * A cheaper alternative to `signal` for servers: polled when a batch is formed, so a request
+   * whose client went away while it waited is dropped (CANCELLED) instead of computed.
+   */
+  isCancelled?: () => boolean;
 }
 
 export interface InferenceResult {

@@ -2,19 +2,16 @@
  * Bits every serving protocol adapter shares: cancelling queued work when the client goes away,
  * and stamping which model version answered.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { InferenceResult } from '../../serving/types.js';
 
 /**
- * An AbortSignal that fires when the client disconnects before the response is sent, so the engine
- * can drop the request from its queue instead of computing for nobody.
+ * A check the engine polls when it forms a batch: true once the client's connection is gone. Far
+ * cheaper per request than an AbortController and a 'close' listener, which the hot path avoids.
  */
-export function clientGoneSignal(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) ac.abort();
-  });
-  return ac.signal;
+export function clientGone(req: FastifyRequest): () => boolean {
+  const socket = req.raw.socket;
+  return () => socket.destroyed;
 }
 
 /** Every inference response names the version that produced it (hot swaps stay observable). */

@@ -56,6 +56,11 @@ class Instance {
     return this.exited === undefined;
   }
 
+  /** Batches sent and not yet answered. */
+  get outstanding(): number {
+    return this.pending.size;
+  }
+
   run(inputs: WireTensor[], outputs?: string[]): Promise<BatchOutput> {
     if (this.exited) return Promise.reject(new SlipwayError('INTERNAL_ERROR', this.exited.message));
     const id = this.nextId++;
@@ -94,16 +99,17 @@ function startInstance(init: WorkerInit): Promise<{ instance: Instance; ready: L
   });
 }
 
-/** `count` sessions of one model, each in its own worker thread. */
+/**
+ * `count` sessions of one model, each in its own worker thread. Each instance may hold `depth`
+ * batches at once: the next batch is already in the worker's queue when the current one ends, so
+ * the worker never idles while the main thread is busy answering the previous batch.
+ */
 export class InstancePool {
-  private readonly idle: Instance[];
-
   private constructor(
     private readonly instances: Instance[],
     readonly session: LoadedSession,
-  ) {
-    this.idle = [...instances];
-  }
+    private readonly depth: number,
+  ) {}
 
   /** Starts the workers; rejects (and stops any started) when the model does not load. */
   static async open(opts: {
@@ -111,6 +117,8 @@ export class InstancePool {
     count: number;
     providers: ExecutionProvider[];
     session: SessionOptions;
+    /** Batches in flight per instance (default 2). */
+    depth?: number;
   }): Promise<InstancePool> {
     const init: WorkerInit = {
       modelBytes: opts.modelBytes,
@@ -129,6 +137,7 @@ export class InstancePool {
     return new InstancePool(
       ok.map((s) => s.instance),
       ok[0].ready,
+      Math.max(1, opts.depth ?? 2),
     );
   }
 
@@ -136,21 +145,14 @@ export class InstancePool {
     return this.instances.length;
   }
 
-  get idleCount(): number {
-    return this.idle.length;
-  }
-
-  /** An idle instance, or undefined when all are busy. Give it back with `release`. */
+  /** The least busy live instance with room for another batch, or undefined when all are full. */
   acquire(): Instance | undefined {
-    while (this.idle.length > 0) {
-      const inst = this.idle.pop() as Instance;
-      if (inst.alive) return inst;
+    let best: Instance | undefined;
+    for (const inst of this.instances) {
+      if (!inst.alive || inst.outstanding >= this.depth) continue;
+      if (!best || inst.outstanding < best.outstanding) best = inst;
     }
-    return undefined;
-  }
-
-  release(inst: Instance): void {
-    if (inst.alive) this.idle.push(inst);
+    return best;
   }
 
   async close(): Promise<void> {
