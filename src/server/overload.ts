@@ -49,7 +49,7 @@ export function defaultOverloadLimits(): OverloadLimits {
 
 type PressureHandler = NonNullable<underPressure.FastifyUnderPressureOptions['pressureHandler']>;
 
-const LIVENESS = new Set(['/healthz', '/health']);
+const LIVENESS = new Set(['/healthz', '/health', '/v2/health/live']);
 const READINESS = '/readyz';
 const MLFLOW_PATH = /^\/(ajax-)?api\/2\.0\/mlflow(-artifacts)?(\/|$)/;
 /** TF Serving, KServe V2 and TorchServe all answer errors as `{"error": "..."}`-like bodies. */

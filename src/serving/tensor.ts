@@ -157,6 +157,57 @@ export function tensorFromValues(
   values: unknown,
   field: string,
 ): Tensor {
+  const fast = spec.datatype === 'FP32' || spec.datatype === 'FP64' ? floatsFast(spec, values) : undefined;
+  return fast ?? tensorFromValuesGeneric(spec, values, field);
+}
+
+/**
+ * The commonest case — plain numbers, flat with a given shape or as regular rows — copied in plain
+ * loops. A closure call per element (the generic walk) costs several times as much on the hot path.
+ * Anything unusual returns undefined and takes the generic path, which owns the error messages.
+ */
+function floatsFast(
+  spec: { name: string; datatype: TensorDataType; shape?: number[] },
+  values: unknown,
+): Tensor | undefined {
+  if (!Array.isArray(values)) return undefined;
+  const make =
+    spec.datatype === 'FP32' ? (n: number) => new Float32Array(n) : (n: number) => new Float64Array(n);
+  if (spec.shape) {
+    const n = values.length;
+    if (n !== elementCount(spec.shape)) return undefined;
+    const data = make(n);
+    for (let k = 0; k < n; k++) {
+      const v = values[k];
+      if (typeof v !== 'number') return undefined;
+      data[k] = v;
+    }
+    return { name: spec.name, datatype: spec.datatype, shape: spec.shape, data };
+  }
+  const rows = values.length;
+  const first = values[0];
+  if (rows === 0 || !Array.isArray(first)) return undefined;
+  const width = first.length;
+  if (rows * width > MAX_TENSOR_ELEMENTS) return undefined;
+  const data = make(rows * width);
+  let i = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = values[r];
+    if (!Array.isArray(row) || row.length !== width) return undefined;
+    for (let k = 0; k < width; k++) {
+      const v = row[k];
+      if (typeof v !== 'number') return undefined;
+      data[i++] = v;
+    }
+  }
+  return { name: spec.name, datatype: spec.datatype, shape: [rows, width], data };
+}
+
+function tensorFromValuesGeneric(
+  spec: { name: string; datatype: TensorDataType; shape?: number[] },
+  values: unknown,
+  field: string,
+): Tensor {
   const info = TYPES[spec.datatype];
   const shape = spec.shape ?? inferShape(values, field);
   const n = elementCount(shape);
@@ -206,7 +257,11 @@ export function tensorValues(t: Tensor): Array<number | boolean | string> {
   if (t.datatype === 'BOOL') return Array.from(d as Uint8Array, (v) => v !== 0);
   if (t.datatype === 'FP16') return Array.from(d as Uint16Array, halfToFloat);
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Array.from(d, Number);
-  return Array.from(d as Float32Array);
+  // push keeps the array packed, which JSON.stringify walks faster than Array.from's result.
+  const out: number[] = [];
+  const f = d as Float32Array;
+  for (let k = 0; k < f.length; k++) out.push(f[k]);
+  return out;
 }
 
 /** Nested row-major arrays of `t.shape` (TF Serving's `predictions`). */
