@@ -109,13 +109,16 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
+/** Deepest nesting (and highest rank) a request may use; checked before any recursion. */
+export const MAX_TENSOR_RANK = 16;
+
 /** Largest tensor a request may declare (elements), so `shape: [1e12]` is a 400, not an allocation. */
 export const MAX_TENSOR_ELEMENTS = 64 * 1024 * 1024;
 
 /** Checks a declared shape: non-negative integers, a bounded element count. */
 export function checkShape(shape: unknown, field: string): number[] {
-  if (!Array.isArray(shape) || shape.length > 16)
-    throw invalidParameter(field, 'an array of at most 16 dimensions', shape);
+  if (!Array.isArray(shape) || shape.length > MAX_TENSOR_RANK)
+    throw invalidParameter(field, `an array of at most ${MAX_TENSOR_RANK} dimensions`, shape);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw invalidParameter(field, 'non-negative integer dimensions', shape);
@@ -136,7 +139,8 @@ function inferShape(values: unknown, field: string): number[] {
   const shape: number[] = [];
   let v = values;
   while (Array.isArray(v)) {
-    if (shape.length >= 16) throw invalidParameter(field, 'at most 16 levels of nesting', 'deeper arrays');
+    if (shape.length >= MAX_TENSOR_RANK)
+      throw invalidParameter(field, `at most ${MAX_TENSOR_RANK} levels of nesting`, 'deeper arrays');
     shape.push(v.length);
     if (v.length === 0) break;
     v = v[0];
@@ -240,7 +244,8 @@ function tensorFromValuesGeneric(
     walk(values, 0);
   } else {
     const walk = (v: unknown, depth: number): void => {
-      if (depth > 16) throw invalidParameter(field, 'at most 16 levels of nesting', 'deeper arrays');
+      if (depth > MAX_TENSOR_RANK)
+        throw invalidParameter(field, `at most ${MAX_TENSOR_RANK} levels of nesting`, 'deeper arrays');
       if (Array.isArray(v)) for (const e of v) walk(e, depth + 1);
       else put(v);
     };

@@ -8,7 +8,7 @@
  * shapes against the signature. Every error names the JSON field (`instances[1].x[2]`).
  */
 import { invalidParameter, SlipwayError } from '../../../core/errors.js';
-import { describeSpec, tensorFromValues } from '../../../serving/tensor.js';
+import { describeSpec, MAX_TENSOR_RANK, tensorFromValues } from '../../../serving/tensor.js';
 import type {
   InferenceEngine,
   ModelSignature,
@@ -152,14 +152,20 @@ const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
 /** Replaces `{"b64": ...}` leaves by their decoded text (the engine's BYTES elements are strings). */
 function decodeB64(values: unknown, field: string, pathOf: (i: number) => string): unknown {
-  const decode = (v: unknown, path: () => string): unknown => {
-    if (Array.isArray(v)) return v.map((e, k) => decode(e, () => `${path()}[${k}]`));
+  const decode = (v: unknown, path: () => string, depth = 0): unknown => {
+    if (Array.isArray(v)) {
+      // The same bound tensorFromValues enforces, checked before recursing (a 10,000-deep array
+      // would otherwise overflow the stack here).
+      if (depth >= MAX_TENSOR_RANK)
+        throw invalidParameter(field, `at most ${MAX_TENSOR_RANK} levels of nesting`, 'deeper arrays');
+      return v.map((e, k) => decode(e, () => `${path()}[${k}]`, depth + 1));
+    }
     if (!isB64(v)) return v;
     if (!BASE64.test(v.b64)) throw invalidParameter(`${path()}.b64`, 'base64 text', v.b64);
     return Buffer.from(v.b64, 'base64').toString('utf8');
   };
   if (!Array.isArray(values)) return decode(values, () => field);
-  return values.map((e, i) => decode(e, () => pathOf(i)));
+  return values.map((e, i) => decode(e, () => pathOf(i), 1));
 }
 
 /** The first element that breaks the regular nesting or the datatype, named by its JSON path. */
@@ -171,6 +177,8 @@ function locateBadValue(
 ): SlipwayError | undefined {
   const shape: number[] = [];
   for (let v = values; Array.isArray(v); v = v[0]) {
+    // Too deep to name one element: the caller's own error says so.
+    if (shape.length >= MAX_TENSOR_RANK) return undefined;
     shape.push(v.length);
     if (v.length === 0) break;
   }
