@@ -1,6 +1,7 @@
 /** `npm run bench -- NAME [ARGS]`: runs one benchmark, prints its table, writes JSON under bench/results/. */
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   tracking: () => import('./tracking.js'),
+  serving: () => import('./serving.js'),
 };
 
 const name = process.argv[2];
