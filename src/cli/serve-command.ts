@@ -149,7 +149,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--model-repository <dir>', 'Triton-style folder: <dir>/<model>/<version>/model.onnx')
     .option(
       '--instances <n>',
-      'ONNX Runtime sessions per model version (default: cores)',
+      'ONNX Runtime sessions per model version (default: cores - 1, at least 1)',
       positiveInt('--instances'),
     )
     .option(

@@ -190,8 +190,15 @@ export class Batcher {
     const dispatchedAt = now();
     const totalRows = batch.reduce((n, p) => n + p.rows, 0);
     const outputs = batch.length === 1 ? batch[0].outputs : undefined;
+    const inputs = mergeInputs(batch);
+    // A merged batch's buffers are fresh copies: move them to the worker. A single request's are
+    // still referenced (the inference log, the caller), so they are copied.
+    const transfer =
+      batch.length > 1
+        ? inputs.flatMap((t) => (Array.isArray(t.data) ? [] : [t.data.buffer as ArrayBuffer]))
+        : [];
     inst
-      .run(mergeInputs(batch), outputs)
+      .run(inputs, outputs, transfer)
       .then(
         (out) => {
           this.opts.onBatch?.(totalRows, batch.length, out.computeMicros);

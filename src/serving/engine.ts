@@ -5,7 +5,7 @@
  * their in-flight requests before their sessions stop. A version that fails to load leaves the
  * previous one serving.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isSlipwayError, notFound, SlipwayError } from '../core/errors.js';
 import { InferenceLogger, type InferenceLogOptions } from './inference-log.js';
@@ -50,6 +50,12 @@ interface ServedModel {
 }
 
 const silent: ServingLogger = { info() {}, warn() {}, error() {} };
+
+// Request ids for callers that send none: a random per-process prefix and a counter, unique across
+// replicas and far cheaper per request than a UUID.
+const ID_PREFIX = randomBytes(6).toString('hex');
+let idCounter = 0;
+const nextRequestId = () => `${ID_PREFIX}-${(idCounter++).toString(36)}`;
 
 /**
  * Opens an engine and loads its models (failures are logged and reported, not thrown).
@@ -124,7 +130,7 @@ export class Engine implements InferenceEngine {
       this.metrics.failureOf(req.model, (err as SlipwayError).code ?? 'INTERNAL_ERROR');
       return Promise.reject(err);
     }
-    const id = req.id ?? randomUUID();
+    const id = req.id ?? nextRequestId();
     let queued: ReturnType<ServedVersion['infer']>;
     try {
       queued = v.infer(req.inputs, req.outputs, req);

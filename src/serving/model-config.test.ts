@@ -17,9 +17,9 @@ const parse = (text: string) => parseModelConfigYaml(text, 'config.yaml');
 const message = (text: string) => refusal(() => parse(text)).message;
 
 describe('defaultModelConfig', () => {
-  it('runs one single-threaded session per core', () => {
+  it('runs one single-threaded session per core, leaving one core to the event loop', () => {
     const config = defaultModelConfig(8);
-    expect(config.instanceCount).toBe(8);
+    expect(config.instanceCount).toBe(7);
     expect(config.session).toEqual({ intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
   });
 
@@ -28,7 +28,7 @@ describe('defaultModelConfig', () => {
       maxBatchSize: 1024,
       maxQueueDelayMicros: 0,
       preferredBatchSizes: [],
-      instanceCount: 2,
+      instanceCount: 1,
       maxQueueSize: 1024,
       timeoutMs: 30_000,
       executionProviders: ['cpu'],
@@ -56,7 +56,7 @@ describe('mergeModelConfig', () => {
   it('lets a later override win', () => {
     const merged = mergeModelConfig(defaultModelConfig(4), { maxBatchSize: 64 }, { maxBatchSize: 8 });
     expect(merged.maxBatchSize).toBe(8);
-    expect(merged.instanceCount).toBe(4);
+    expect(merged.instanceCount).toBe(3);
   });
 
   it('merges session and warmup field by field', () => {

@@ -93,7 +93,7 @@ export interface ModelConfig {
   maxQueueDelayMicros: number;
   /** Preferred batch sizes (Triton's preferred_batch_size); informational for the scheduler. */
   preferredBatchSizes: number[];
-  /** Worker threads (ONNX Runtime sessions) per version; default: cores. */
+  /** Worker threads (ONNX Runtime sessions) per version; default: cores − 1 (the event loop keeps one), at least 1. */
   instanceCount: number;
   /** Requests waiting beyond this are refused with 429 (Triton's max_queue_size). */
   maxQueueSize: number;

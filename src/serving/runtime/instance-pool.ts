@@ -61,12 +61,13 @@ class Instance {
     return this.pending.size;
   }
 
-  run(inputs: WireTensor[], outputs?: string[]): Promise<BatchOutput> {
+  /** `transfer`: buffers nobody else holds (a freshly merged batch), moved instead of copied. */
+  run(inputs: WireTensor[], outputs?: string[], transfer: ArrayBuffer[] = []): Promise<BatchOutput> {
     if (this.exited) return Promise.reject(new SlipwayError('INTERNAL_ERROR', this.exited.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, inputs, outputs } satisfies RunRequest);
+      this.worker.postMessage({ id, inputs, outputs } satisfies RunRequest, transfer);
     });
   }
 }

@@ -73,6 +73,20 @@ function toWire(name: string, t: ort.Tensor): WireTensor {
   return { name, type: t.type, dims: [...t.dims], data: t.data as WireTensor['data'] };
 }
 
+/** Moves output buffers back when ONNX Runtime allows it; copies them when it does not. */
+function post(reply: RunReply): void {
+  if (!reply.ok) {
+    port?.postMessage(reply);
+    return;
+  }
+  const buffers = reply.outputs.flatMap((t) => (Array.isArray(t.data) ? [] : [t.data.buffer as ArrayBuffer]));
+  try {
+    port?.postMessage(reply, buffers);
+  } catch {
+    port?.postMessage(reply);
+  }
+}
+
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let session: ort.InferenceSession;
@@ -99,7 +113,7 @@ async function main(): Promise<void> {
     } catch (err) {
       reply = { id: req.id, ok: false, message: (err as Error).message };
     }
-    port?.postMessage(reply);
+    post(reply);
   });
 }
 
