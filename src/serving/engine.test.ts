@@ -176,3 +176,66 @@ describe('hot swaps', () => {
     expect((await engine.index()).find((i) => i.name === 'logreg')?.state).toBe('UNLOADED');
   });
 });
+
+describe('engine options', () => {
+  it('answers repeated inputs from the response cache when it is on', async () => {
+    const engine = await openInferenceEngine({
+      repository: FIXTURES,
+      models: ['mymodel'],
+      defaults: { instanceCount: 1, responseCacheSize: 8 },
+    });
+    try {
+      const first = await engine.infer({ model: 'mymodel', inputs: [x3(1, 2, 3)] });
+      const second = await engine.infer({ model: 'mymodel', inputs: [x3(1, 2, 3)] });
+      const other = await engine.infer({ model: 'mymodel', inputs: [x3(1, 2, 4)] });
+      expect([first.cached, second.cached, other.cached]).toEqual([false, true, false]);
+      expect(second.outputs[0].data).toEqual(first.outputs[0].data);
+      expect(await engine.metrics.metrics()).toMatch(
+        /slipway_response_cache_total\{model="mymodel",version="1",result="hit"\} 1/,
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('falls back to the CPU provider with a log line when CUDA is not available, and reports it', async () => {
+    const warnings: string[] = [];
+    const engine = await openInferenceEngine({
+      repository: FIXTURES,
+      models: ['mymodel'],
+      defaults: { instanceCount: 1, executionProviders: ['cuda', 'cpu'] },
+      logger: { info() {}, warn: (m) => warnings.push(m), error() {} },
+    });
+    try {
+      expect(engine.getVersion('mymodel').executionProvider).toBe('cpu');
+      expect(warnings.join('\n')).toMatch(
+        /mymodel' version 1: falling back to the CPU execution provider \(cuda: /,
+      );
+      expect((await engine.infer({ model: 'mymodel', inputs: [x3(1, 2, 3)] })).outputs[0].data).toEqual(
+        new Float32Array([14.5]),
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('warms a version with recorded requests before reporting it ready', async () => {
+    const recorded = x3(9, 9, 9);
+    const engine = await openInferenceEngine({
+      repository: FIXTURES,
+      models: ['mymodel'],
+      defaults: {
+        instanceCount: 1,
+        warmup: { kind: 'recorded', count: 2, batchSize: 1, inputs: [recorded] },
+      },
+    });
+    try {
+      expect(engine.isReady('mymodel')).toBe(true);
+      const text = await engine.metrics.metrics();
+      // Two warmup requests went through the batcher before any real one.
+      expect(text).toMatch(/slipway_inference_batch_size_count\{model="mymodel",version="1"\} 2/);
+    } finally {
+      await engine.close();
+    }
+  });
+});

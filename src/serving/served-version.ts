@@ -201,7 +201,13 @@ export class ServedVersion {
     if (w.count <= 0) return;
     const inputs =
       w.kind === 'recorded' && w.inputs ? w.inputs : this.syntheticInputs(w.batchSize, w.kind === 'random');
-    for (let k = 0; k < w.count; k++) await this.infer(inputs, undefined);
+    // Straight to the batcher: warmup requests must not fill the response cache.
+    const checked = validateInputs(this.signature, inputs, {
+      batched: this.config.maxBatchSize > 0,
+      maxBatchSize: this.config.maxBatchSize,
+      allowNonFinite: true,
+    });
+    for (let k = 0; k < w.count; k++) await this.batcher.submit(checked.inputs, checked.rows);
   }
 
   private syntheticInputs(batchSize: number, random: boolean): Tensor[] {
