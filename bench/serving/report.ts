@@ -8,8 +8,10 @@ import { SCENARIOS, type ServerName } from './scenarios.js';
 export interface Detailed extends Measurement {
   server: ServerName | 'raw';
   load?: LoadResult;
-  /** 1-minute load average just before the run: other work on the machine skews the numbers. */
+  /** Highest 1-minute load average just before a run: other work on the machine skews the numbers. */
   load1?: number;
+  /** Every round's figures (the row shows their medians). */
+  rounds?: Array<{ reqPerSec: number; p50: number; p99: number }>;
 }
 
 export function errorsOf(m: Detailed): string {

@@ -15,6 +15,7 @@ import type { ModelSource } from '../serving/model-source.js';
 import { RegistrySource } from '../serving/registry-source.js';
 import type { ExecutionProvider, ModelConfig } from '../serving/types.js';
 import { addConnectionOptions, type ConnectionOptions, openClient, positiveInt } from './client.js';
+import { loadConfig } from './config-loader.js';
 import type { CliIo } from './io.js';
 import { isLoopback } from './server-command.js';
 
@@ -37,6 +38,8 @@ export interface ServeOptions extends ConnectionOptions {
 export interface RunningServing {
   readonly url: string;
   readonly engine: Engine;
+  /** Whether bearer tokens are required. */
+  readonly authenticated: boolean;
   close(): Promise<void>;
 }
 
@@ -114,13 +117,20 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
   });
   try {
     // Fastify's own info lines (one JSON line per listen) would repeat what this command prints.
-    const app = await createServingServer(engine, { logger: quiet ? false : { level: 'warn' } });
+    // Tokens as for the control plane (SLIPWAY_AUTH_TOKENS or slipway.yaml): inference needs `read`,
+    // repository load/unload `write`.
+    const { auth } = loadConfig({ flags: {}, env: io.env, cwd: io.cwd, configPath: opts.config });
+    const app = await createServingServer(engine, {
+      logger: quiet ? false : { level: 'warn' },
+      auth: auth.tokens,
+    });
     await app.listen({ host: opts.host, port: opts.port });
     const bound = app.server.address() as AddressInfo | null;
     const host = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
     return {
       url: `http://${host}:${bound?.port ?? opts.port}`,
       engine,
+      authenticated: auth.tokens.length > 0,
       close: async () => {
         await app.close();
         await engine.close();
@@ -195,8 +205,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       .listModels()
       .map((m) => `${m.name}${m.defaultVersion ? `/${m.defaultVersion}` : ' (not loaded)'}`);
     io.out(`Slipway serving ${names.join(', ')} on ${running.url}\n`);
-    if (!isLoopback(opts.host)) {
-      io.err(`warning: listening on ${opts.host}: anyone who can reach this port can run the models\n`);
+    if (!isLoopback(opts.host) && !running.authenticated) {
+      io.err(
+        `warning: listening on ${opts.host} with no auth tokens: anyone who can reach this port can run and unload the models. Set SLIPWAY_AUTH_TOKENS.\n`,
+      );
     }
   });
 }

@@ -120,6 +120,22 @@ describe('Batcher', () => {
     await Promise.all(load);
   });
 
+  it('replaces a session worker that died, so the model keeps answering', async () => {
+    const own = await InstancePool.open({ modelBytes: MLP, count: 1, providers: ['cpu'], session: {} });
+    try {
+      const batcher = new Batcher(own, options());
+      await own.crashOne();
+      expect(own.liveCount).toBe(0);
+      const deadline = Date.now() + 10_000;
+      while (own.liveCount < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(own.liveCount).toBe(1);
+      const r = await batcher.submit([rows(1, 5)], 1);
+      expect(r.outputs[0].shape).toEqual([1, 10]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('drain resolves only after queued and running requests finish', async () => {
     const batcher = new Batcher(pool, options());
     let finished = 0;

@@ -33,6 +33,8 @@ class Instance {
     { resolve: (r: BatchOutput) => void; reject: (e: Error) => void }
   >();
   private exited?: Error;
+  /** Called once when the worker dies (the pool replaces it). */
+  onDeath?: () => void;
 
   constructor(readonly worker: Worker) {
     worker.on('message', (reply: RunReply) => {
@@ -47,6 +49,7 @@ class Instance {
   }
 
   private fail(err: Error): void {
+    if (this.exited === undefined) queueMicrotask(() => this.onDeath?.());
     this.exited ??= err;
     for (const p of this.pending.values()) p.reject(new SlipwayError('INTERNAL_ERROR', err.message));
     this.pending.clear();
@@ -106,11 +109,45 @@ function startInstance(init: WorkerInit): Promise<{ instance: Instance; ready: L
  * the worker never idles while the main thread is busy answering the previous batch.
  */
 export class InstancePool {
+  private closed = false;
+
   private constructor(
     private readonly instances: Instance[],
     readonly session: LoadedSession,
     private readonly depth: number,
-  ) {}
+    private readonly init: WorkerInit,
+  ) {
+    for (const inst of instances) this.watch(inst);
+  }
+
+  /**
+   * A worker that dies (a native crash, out of memory) is replaced by a fresh session, so a pool
+   * never shrinks to nothing; its in-flight batches fail with INTERNAL_ERROR.
+   */
+  private watch(inst: Instance): void {
+    inst.onDeath = () => {
+      if (this.closed) return;
+      startInstance(this.init).then(
+        ({ instance }) => {
+          if (this.closed) {
+            void instance.worker.terminate();
+            return;
+          }
+          const at = this.instances.indexOf(inst);
+          if (at >= 0) this.instances[at] = instance;
+          this.watch(instance);
+        },
+        () => {
+          // The model loaded before, so this is transient; the next death retries.
+        },
+      );
+    };
+  }
+
+  /** Live sessions (a dead one counts until its replacement is up). */
+  get liveCount(): number {
+    return this.instances.filter((i) => i.alive).length;
+  }
 
   /** Starts the workers; rejects (and stops any started) when the model does not load. */
   static async open(opts: {
@@ -139,6 +176,7 @@ export class InstancePool {
       ok.map((s) => s.instance),
       ok[0].ready,
       Math.max(1, opts.depth ?? 2),
+      init,
     );
   }
 
@@ -156,7 +194,13 @@ export class InstancePool {
     return best;
   }
 
+  /** Kills one worker as a crash would (tests of recovery); resolves once it has exited. */
+  async crashOne(): Promise<void> {
+    await this.instances[0]?.worker.terminate();
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.instances.map((i) => i.worker.terminate()));
   }
 }
