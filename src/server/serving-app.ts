@@ -26,7 +26,8 @@ export interface ServingServerOptions {
  */
 export async function servingRoutes(app: FastifyInstance, engine: Engine): Promise<void> {
   app.addHook('onRoute', (route) => {
-    if (/:predict|\/infer$|^\/predictions|\/repository\/index$/.test(route.url)) {
+    // TF Serving's `/v1/models/*` wildcard carries only inference verbs (:predict, :classify, :regress).
+    if (/^\/v1\/models\/\*$|\/infer$|^\/predictions|\/repository\/index$/.test(route.url)) {
       route.config = { ...(route.config as object), role: 'read' };
     }
   });

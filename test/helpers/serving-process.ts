@@ -36,9 +36,12 @@ export interface ServingProcess {
 }
 
 export interface StartServingOptions {
-  repository: string;
+  /** `--model-repository`; leave out to serve only what `args` names (e.g. `--model fraud@champion`). */
+  repository?: string;
   /** Extra flags after `serve --model-repository DIR --port 0`. */
   args?: string[];
+  /** Environment over this process's (e.g. SLIPWAY_AUTH_TOKENS). */
+  env?: Record<string, string>;
   /**
    * Models that must answer `GET /v2/models/{m}/ready` with 200 before this resolves. Without it,
    * `/readyz` must answer 200 (every model in the repository ready).
@@ -85,8 +88,15 @@ export async function startServing(opts: StartServingOptions): Promise<ServingPr
   }
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--model-repository', opts.repository, '--port', '0', ...(opts.args ?? [])],
-    { cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      CLI,
+      'serve',
+      ...(opts.repository ? ['--model-repository', opts.repository] : []),
+      '--port',
+      '0',
+      ...(opts.args ?? []),
+    ],
+    { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
   let output = '';
