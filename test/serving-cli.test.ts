@@ -64,6 +64,13 @@ describe('slipway serve --model with auth tokens', () => {
     expect(body.predictions[0][0]).toBeLessThan(1);
   });
 
+  it('leaves the health probes open', async () => {
+    for (const path of ['/readyz', '/v2/health/ready', '/v2/health/live', '/ping']) {
+      expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    }
+    expect((await fetch(`${server.url}/v2/models/fraud`)).status).toBe(401);
+  });
+
   it('lets only a write token unload models', async () => {
     const unload = (token: string) =>
       fetch(`${server.url}/v2/repository/models/fraud/unload`, {

@@ -9,7 +9,16 @@ import type { AuthToken, Role } from '../core/config.js';
 import { SlipwayError } from '../core/errors.js';
 
 const RANK: Record<Role, number> = { read: 1, write: 2, admin: 3 };
-const OPEN_PATHS = new Set(['/healthz', '/readyz', '/health', '/version']);
+// Probes carry no tokens: the control plane's and the serving protocols' own (KServe V2, TorchServe).
+const OPEN_PATHS = new Set([
+  '/healthz',
+  '/readyz',
+  '/health',
+  '/version',
+  '/v2/health/live',
+  '/v2/health/ready',
+  '/ping',
+]);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
