@@ -10,7 +10,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { invalidParameter, notFound } from '../core/errors.js';
 import { parseModelConfigYaml } from './model-config.js';
-import { parseTritonConfig } from './pbtxt.js';
+import { parseTritonConfig } from './triton-config.js';
 import type { ModelConfig, VersionPolicy } from './types.js';
 
 /** What a model's bytes and its configuration were read from. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SlipwayError } from '../core/errors.js';
-import { asList, parsePbtxt, parseTritonConfig } from './pbtxt.js';
+import { asList, parsePbtxt } from './pbtxt.js';
+import { parseTritonConfig } from './triton-config.js';
 
 function refusal(run: () => unknown): SlipwayError {
   try {
