@@ -2,10 +2,15 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { SlipwayError } from '../../core/errors.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-search-indexes.js';
+import * as m003 from './migrations/003-feature-definitions.js';
 import type { Database, SqlDialectName } from './schema.js';
 
 /** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
-const MIGRATIONS = { '001-initial': m001, '002-search-indexes': m002 };
+const MIGRATIONS = {
+  '001-initial': m001,
+  '002-search-indexes': m002,
+  '003-feature-definitions': m003,
+};
 
 class InCodeProvider implements MigrationProvider {
   constructor(private readonly dialect: SqlDialectName) {}

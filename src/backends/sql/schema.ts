@@ -113,6 +113,23 @@ export interface ModelAliasesTable {
   version: number;
 }
 
+/** One version of one feature definition (migration 003). */
+export interface FeatureDefinitionsTable {
+  project: string;
+  /** entity | data_source | feature_view | on_demand_feature_view | feature_service */
+  kind: string;
+  name: string;
+  version: number;
+  /** JSON of the canonical spec; on-demand views hold a module/export reference, never code. */
+  spec: string;
+  /** JSON string[]: field-level summary of the change from the previous version. */
+  changes: string;
+  breaking: number;
+  created_at: number;
+  deleted: Generated<number>;
+  deleted_at: number | null;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -130,6 +147,7 @@ export interface Database {
   model_versions: ModelVersionsTable;
   model_version_tags: ModelVersionTagsTable;
   model_aliases: ModelAliasesTable;
+  feature_definitions: FeatureDefinitionsTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';
