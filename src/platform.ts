@@ -5,6 +5,8 @@
 import { type Clock, systemClock } from './core/clock.js';
 import type { SlipwayConfig } from './core/config.js';
 import { SlipwayError } from './core/errors.js';
+import { FeatureRegistry } from './features/feature-registry.js';
+import type { OnlineStore } from './features/types.js';
 import { RegistryService } from './registry/service.js';
 import type { ArtifactStore } from './tracking/artifacts.js';
 import { RunArtifacts } from './tracking/run-artifacts.js';
@@ -15,6 +17,8 @@ export interface Platform {
   readonly tracking: TrackingService;
   readonly registry: RegistryService;
   readonly artifacts: RunArtifacts;
+  /** Versioned feature definitions (plan/apply). */
+  readonly features: FeatureRegistry;
   /** True while the metadata store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -47,6 +51,7 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
   const { openSqlDatabase } = await import('./backends/sql/connect.js');
   const { SqlTrackingStore } = await import('./backends/sql/tracking-store.js');
   const { SqlRegistryStore } = await import('./backends/sql/registry-store.js');
+  const { SqlFeatureRegistryStore } = await import('./backends/sql/feature-registry-store.js');
   const sql = await openSqlDatabase(config.backendStoreUri);
   const store = await openArtifactStore(config);
   try {
@@ -55,11 +60,13 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
     await tracking.init();
     const artifacts = new RunArtifacts(tracking, store, config.maxUploadBytes);
     const registry = new RegistryService(new SqlRegistryStore(sql), tracking, artifacts, clock);
+    const features = new FeatureRegistry(new SqlFeatureRegistryStore(sql), clock);
     return {
       config,
       tracking,
       registry,
       artifacts,
+      features,
       ping: async () => {
         try {
           await tracking.getExperiment('0');
@@ -77,4 +84,28 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
     await sql.close();
     throw err;
   }
+}
+
+/**
+ * The online feature store a URI names: `redis://host:port[/db]` for Redis, anything else (or
+ * nothing) for the embedded SQLite file `<home>/online.db`. Opened (`init`) before it is returned.
+ */
+export async function openOnlineStore(uri: string | undefined, home: string): Promise<OnlineStore> {
+  let store: OnlineStore;
+  if (uri?.startsWith('redis://') || uri?.startsWith('rediss://')) {
+    const { RedisOnlineStore } = await import('./backends/online/redis-online-store.js');
+    store = new RedisOnlineStore({ url: uri });
+  } else if (uri === undefined || uri === 'sqlite') {
+    const { SqliteOnlineStore, defaultOnlineDbPath } = await import(
+      './backends/online/sqlite-online-store.js'
+    );
+    store = new SqliteOnlineStore({ path: defaultOnlineDbPath(home) });
+  } else {
+    throw new SlipwayError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid value for 'online-store': expected sqlite or redis://host:port, got '${uri}'`,
+    );
+  }
+  await store.init();
+  return store;
 }

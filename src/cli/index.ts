@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerExperimentsCommand } from './experiments-command.js';
+import { registerFeaturesCommand } from './features-command.js';
 import { type CliIo, messageOf } from './io.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerRunsCommand } from './runs-command.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerServerCommand(program, io);
   registerServeCommand(program, io);
+  registerFeaturesCommand(program, io);
   registerExperimentsCommand(program, io);
   registerRunsCommand(program, io);
   registerModelsCommand(program, io);

@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { SlipwayConfig } from '../core/config.js';
 import { SlipwayError } from '../core/errors.js';
-import { openPlatform } from '../platform.js';
+import { loadFeatureRepo } from '../features/definitions/index.js';
+import { catalogOf } from '../features/online-features.js';
+import type { OnlineStore } from '../features/types.js';
+import { openOnlineStore, openPlatform } from '../platform.js';
 import { LocalClient } from '../sdk/local-client.js';
 import { createServer } from '../server/app.js';
+import type { FeatureServing } from '../server/compat/feast/index.js';
 import { type Engine, openInferenceEngine } from '../serving/engine.js';
 import { RegistrySource } from '../serving/registry-source.js';
 import { positiveInt } from './client.js';
@@ -26,12 +30,18 @@ interface ServerOptions {
   config?: string;
   model?: string[];
   modelRepository?: string;
+  features?: string;
+  onlineStore?: string;
 }
 
-/** Models the control plane serves in-process (same engine as `slipway serve`). */
+/** Models (same engine as `slipway serve`) and features the control plane serves in-process. */
 export interface InProcessModels {
   refs?: string[];
   repository?: string;
+  /** Feature definitions file: mounts Feast's feature-server routes. */
+  features?: string;
+  /** Online store URI (`redis://…`; default SQLite in the home). */
+  onlineStore?: string;
 }
 
 /** A listening control plane. */
@@ -89,7 +99,14 @@ export async function startServer(
   const platform = await openPlatform(config);
   let app: Awaited<ReturnType<typeof createServer>> | undefined;
   let engine: Engine | undefined;
+  let onlineStore: OnlineStore | undefined;
   try {
+    let features: FeatureServing | undefined;
+    if (models.features) {
+      const catalog = catalogOf(await loadFeatureRepo(models.features));
+      onlineStore = await openOnlineStore(models.onlineStore, config.home);
+      features = { catalog: () => catalog, store: onlineStore };
+    }
     if (models.refs?.length || models.repository) {
       engine = await openInferenceEngine({
         repository: models.repository,
@@ -103,11 +120,12 @@ export async function startServer(
           : [],
       });
     }
-    app = await createServer(platform, { serving: engine });
+    app = await createServer(platform, { serving: engine, features });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await app?.close();
     await engine?.close();
+    await onlineStore?.close();
     await platform.close();
     throw err;
   }
@@ -122,6 +140,7 @@ export async function startServer(
       try {
         await server.close();
         await engine?.close();
+        await onlineStore?.close();
       } finally {
         await platform.close();
       }
@@ -177,10 +196,20 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       (v: string, acc: string[] = []) => [...acc, v],
     )
     .option('--model-repository <dir>', 'also serve this Triton-style model folder in-process')
+    .option(
+      '--features <file>',
+      'serve online features for these definitions (Feast API: /get-online-features, /push)',
+    )
+    .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port')
     .action(async (opts: ServerOptions) => {
-      const { config: configPath, model, modelRepository, ...flags } = opts;
+      const { config: configPath, model, modelRepository, features, onlineStore, ...flags } = opts;
       const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
-      const server = await startServer(config, { refs: model, repository: modelRepository });
+      const server = await startServer(config, {
+        refs: model,
+        repository: modelRepository,
+        features,
+        onlineStore,
+      });
       io.onShutdown(() => server.close());
       announce(server, config, io);
     });

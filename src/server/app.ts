@@ -7,6 +7,7 @@ import { httpStatusOf } from '../core/errors.js';
 import type { Platform } from '../platform.js';
 import type { Engine } from '../serving/engine.js';
 import { installAuth } from './auth.js';
+import { type FeatureServing, feastApi } from './compat/feast/index.js';
 import { mlflowApi } from './compat/mlflow/index.js';
 import { toSlipwayError } from './errors.js';
 import { installOverloadProtection, type OverloadLimits } from './overload.js';
@@ -21,6 +22,8 @@ export interface ServerOptions {
   overload?: Partial<OverloadLimits>;
   /** Serve models in-process too: the data-plane routes (TF Serving, KServe V2, TorchServe, /metrics). */
   serving?: Engine;
+  /** Serve online features: Feast's feature-server routes. */
+  features?: FeatureServing;
 }
 
 /**
@@ -72,5 +75,6 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
   await app.register(nativeApi(platform), { prefix: '/api/v1' });
   await app.register(mlflowApi(platform));
   if (opts.serving) await servingRoutes(app, opts.serving);
+  if (opts.features) await app.register(feastApi(opts.features));
   return app;
 }

@@ -19,9 +19,32 @@ const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 type Transform = (row: Record<string, FeatureScalar>) => Record<string, FeatureScalar>;
 
+/**
+ * Node 20 cannot import TypeScript itself. When a `.ts` definitions or transform file is refused
+ * for its extension, tsx (if the project has it, as TypeScript projects usually do) loads it.
+ */
+async function importTypeScript(url: string): Promise<Record<string, unknown>> {
+  const tsxApi = 'tsx/esm/api';
+  let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  try {
+    api = (await import(tsxApi)) as typeof api;
+  } catch {
+    throw new Error(
+      'TypeScript definitions need a TypeScript loader: install tsx (npm i -D tsx) or use a .js or .yaml file',
+    );
+  }
+  return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
+
 async function importModule(file: string, what: string): Promise<Record<string, unknown>> {
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const url = pathToFileURL(file).href;
+    try {
+      return (await import(url)) as Record<string, unknown>;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+      return await importTypeScript(url);
+    }
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && (err as Error).message.includes(file))
       throw notFound(what, file);

@@ -1,0 +1,77 @@
+/**
+ * The feature store from the command line: `slipway features plan|apply` against a home, then
+ * `slipway server --features` answering Feast's online API from the same definitions.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../src/cli/server-command.js';
+import { resolveConfig } from '../src/core/config.js';
+
+const run = promisify(execFile);
+const DEFINITIONS = 'test/fixtures/features/definitions/rides.yaml';
+
+describe('slipway features plan / apply and the online API', () => {
+  let home: string;
+  const cli = (...args: string[]) => run(process.execPath, ['bin/slipway.js', ...args, '--home', home]);
+
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'slipway-features-'));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('plans, applies, then finds nothing left to change', async () => {
+    const plan = await cli('features', 'plan', '--definitions', DEFINITIONS);
+    expect(plan.stdout).toContain('+ feature_view driver_stats (v1)');
+    const apply = await cli('features', 'apply', '--definitions', DEFINITIONS);
+    expect(apply.stdout).toMatch(/Applied \d+ definition version\(s\)\./);
+    const again = await cli('features', 'apply', '--definitions', DEFINITIONS, '--json');
+    expect(JSON.parse(again.stdout).applied).toEqual([]);
+  });
+
+  it('exits with an error for a definitions file that does not exist', async () => {
+    const bad = cli('features', 'plan', '--definitions', 'test/fixtures/features/definitions/missing.yaml');
+    await expect(bad).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('serves online features for the definitions with slipway server --features', async () => {
+    const server = await startServer(resolveConfig({ home, port: 0 }), { features: DEFINITIONS });
+    try {
+      const post = (path: string, body: object) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const write = await post('/write-to-online-store', {
+        feature_view_name: 'driver_stats',
+        df: {
+          driver_id: [1001],
+          conv_rate: [0.75],
+          avg_daily_trips: [12],
+          event_timestamp: [new Date().toISOString()],
+        },
+      });
+      expect(write.status).toBe(200);
+      const res = await post('/get-online-features', {
+        features: ['driver_stats:conv_rate', 'driver_stats:avg_daily_trips'],
+        entities: { driver_id: [1001, 1002] },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { results: Array<{ values: unknown[]; statuses: string[] }> };
+      expect(body.results[1]).toMatchObject({ values: [0.75, null], statuses: ['PRESENT', 'NOT_FOUND'] });
+      expect(body.results[2].values).toEqual([12, null]);
+      const bad = await post('/write-to-online-store', {
+        feature_view_name: 'driver_stats',
+        df: { driver_id: [1001], conv_rate: [7], event_timestamp: [Date.now()] },
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { detail: string }).detail).toContain('conv_rate[0]: 7 > max 1');
+    } finally {
+      await server.close();
+    }
+  });
+});
