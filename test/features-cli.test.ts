@@ -3,7 +3,7 @@
  * `slipway server --features` answering Feast's online API from the same definitions.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,5 +73,42 @@ describe('slipway features plan / apply and the online API', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('materializes a CSV source into the online store, then incrementally only what is new', async () => {
+    writeFileSync(
+      join(home, 'trips.csv'),
+      'driver_id,trips,event_timestamp\n1,3,2026-01-01T10:00:00Z\n1,5,2026-01-02T10:00:00Z\n2,8,2026-01-01T12:00:00Z\n',
+    );
+    writeFileSync(
+      join(home, 'trips.yaml'),
+      [
+        'project: trips',
+        'entities: [{ name: driver, join_key: driver_id, value_type: int64 }]',
+        'sources: [{ name: trips_csv, kind: file, path: ./trips.csv, format: csv, timestamp_field: event_timestamp }]',
+        'feature_views: [{ name: daily, entities: [driver], source: trips_csv, schema: [{ name: trips, type: int64 }] }]',
+      ].join('\n'),
+    );
+    const defs = join(home, 'trips.yaml');
+    const first = await cli(
+      'features',
+      'materialize',
+      '--definitions',
+      defs,
+      '--start',
+      '2026-01-01T00:00:00Z',
+      '--end',
+      '2026-01-03T00:00:00Z',
+    );
+    expect(first.stdout).toMatch(/daily: 2 rows read, 2 written/);
+    const again = await cli(
+      'features',
+      'materialize-incremental',
+      '--definitions',
+      defs,
+      '--end',
+      '2026-01-04T00:00:00Z',
+    );
+    expect(again.stdout).toMatch(/daily: 0 rows read, 0 written/);
   });
 });

@@ -27,6 +27,7 @@ function processIo(): CliIo {
     cwd: process.cwd(),
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    errIsTTY: process.stderr.isTTY === true,
     onShutdown(handler) {
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {

@@ -12,6 +12,8 @@ export interface CliIo {
   out(text: string): void;
   /** Writes to standard error. */
   err(text: string): void;
+  /** Whether standard error is a terminal (progress lines redraw in place only there). */
+  readonly errIsTTY?: boolean;
   /**
    * Runs `handler` once on the first SIGINT or SIGTERM; the process then exits 0 (or 1 if the handler
    * fails). Used by long-running commands to close what they opened.
