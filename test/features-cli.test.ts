@@ -111,4 +111,40 @@ describe('slipway features plan / apply and the online API', () => {
     );
     expect(again.stdout).toMatch(/daily: 0 rows read, 0 written/);
   });
+
+  it('builds a point-in-time-correct training set with slipway features historical', async () => {
+    writeFileSync(
+      join(home, 'labels.csv'),
+      'driver_id,event_timestamp,label\n1,2026-01-01T12:00:00Z,0\n1,2026-01-03T00:00:00Z,1\n3,2026-01-03T00:00:00Z,1\n',
+    );
+    const out = join(home, 'train.parquet');
+    const res = await run(process.execPath, [
+      'bin/slipway.js',
+      'features',
+      'historical',
+      '--definitions',
+      join(home, 'trips.yaml'),
+      '--entities',
+      join(home, 'labels.csv'),
+      '--features',
+      'daily:trips',
+      '--out',
+      out,
+    ]);
+    expect(res.stdout).toMatch(/^Wrote 3 rows × \d+ columns to .*train\.parquet \(sha256:[0-9a-f]{64}\)/);
+    // Read it back with DuckDB: trips as of each label's time, never from the future.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const rows = (
+      await conn.runAndReadAll(`SELECT driver_id, trips FROM read_parquet('${out}')`)
+    ).getRowObjectsJS();
+    expect(rows.map((r) => [Number(r.driver_id), r.trips === null ? null : Number(r.trips)])).toEqual([
+      [1, 3],
+      [1, 5],
+      [3, null],
+    ]);
+    conn.closeSync();
+    db.closeSync();
+  });
 });

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { invalidParameter } from '../core/errors.js';
 import { formatPlan, loadFeatureRepo } from '../features/definitions/index.js';
 import { type MaterializeSummary, materialize } from '../features/materialize.js';
+import { getHistoricalFeatures, resolveHistoricalViews } from '../features/offline/index.js';
 import { catalogOf } from '../features/online-features.js';
 import { openOnlineStore, openPlatform } from '../platform.js';
 import { loadConfig } from './config-loader.js';
@@ -112,6 +113,48 @@ async function runMaterialize(opts: MaterializeFlags, io: CliIo, incremental: bo
   }
 }
 
+interface HistoricalFlags {
+  definitions: string;
+  entities: string;
+  service?: string;
+  features?: string;
+  out: string;
+  timestampColumn?: string;
+  fullFeatureNames?: boolean;
+}
+
+/** `slipway features historical`: a point-in-time-correct training set written to Parquet. */
+async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
+  const repo = await loadFeatureRepo(opts.definitions);
+  let refs: string[];
+  if (opts.service) {
+    const service = repo.featureServices.find((s) => s.name === opts.service);
+    if (!service) {
+      throw invalidParameter(
+        '--service',
+        `one of ${repo.featureServices.map((s) => s.name).join(', ') || '(none)'}`,
+        opts.service,
+      );
+    }
+    refs = service.features;
+  } else if (opts.features) {
+    refs = opts.features.split(',').map((f) => f.trim());
+  } else {
+    throw invalidParameter('--service', 'a feature service name, or --features view:feature,…', undefined);
+  }
+  const format = opts.entities.toLowerCase().endsWith('.csv') ? 'csv' : 'parquet';
+  const result = await getHistoricalFeatures({
+    entities: { path: opts.entities, format },
+    timestampColumn: opts.timestampColumn,
+    views: resolveHistoricalViews(repo, refs),
+    fullFeatureNames: opts.fullFeatureNames === true,
+    output: opts.out,
+  });
+  io.out(
+    `Wrote ${result.rowCount} rows × ${result.columns.length} columns to ${opts.out} (${result.contentHash})\n`,
+  );
+}
+
 /** Registers `slipway features …` under `program`. */
 export function registerFeaturesCommand(program: Command, io: CliIo): void {
   const features = program.command('features').description('feature store: definitions, plan and apply');
@@ -146,6 +189,20 @@ export function registerFeaturesCommand(program: Command, io: CliIo): void {
     'materialize-incremental',
     'materialize from where the last run ended up to --end (default now)',
   ).action((opts: MaterializeFlags) => runMaterialize(opts, io, true));
+  features
+    .command('historical')
+    .description('build a point-in-time-correct training set (Parquet) for entity rows')
+    .requiredOption('--definitions <file>', 'feature definitions: a .yaml or .ts file')
+    .requiredOption(
+      '--entities <file>',
+      'entity rows: Parquet or CSV with the join keys and an event timestamp',
+    )
+    .option('--service <name>', 'a feature service')
+    .option('--features <list>', 'or: comma-separated view:feature references')
+    .requiredOption('--out <file>', 'the training set to write (Parquet)')
+    .option('--timestamp-column <name>', "the entity rows' timestamp column (default event_timestamp)")
+    .option('--full-feature-names', 'name columns view__feature')
+    .action((opts: HistoricalFlags) => runHistorical(opts, io));
   common(features.command('apply').description('store a new version of each changed definition')).action(
     async (opts: FeaturesOptions) => {
       const repo = await loadFeatureRepo(opts.definitions);
