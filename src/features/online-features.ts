@@ -261,7 +261,7 @@ function runOnDemand(
         outs[k].statuses[i] = v === null ? 'NULL_VALUE' : 'PRESENT';
       });
     }
-    odfv.schema.forEach((f, k) => columns.set(`${name}:${f.name}`, outs[k]));
+    for (const [k, f] of odfv.schema.entries()) columns.set(`${name}:${f.name}`, outs[k]);
   }
 }
 

@@ -86,7 +86,7 @@ export function feastApi(features: FeatureServing): FastifyPluginAsync {
         const catalog = features.catalog();
         const name = req.body?.push_source_name;
         const source = typeof name === 'string' ? catalog.sources.get(name) : undefined;
-        if (!source || source.kind !== 'push') {
+        if (source?.kind !== 'push') {
           const pushes = [...catalog.sources.values()].filter((s) => s.kind === 'push').map((s) => s.name);
           throw notFound(
             'Push source',
