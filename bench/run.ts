@@ -2,6 +2,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   tracking: () => import('./tracking.js'),
   serving: () => import('./serving.js'),
+  features: () => import('./features.js'),
 };
 
 const name = process.argv[2];
