@@ -10,7 +10,7 @@ import { invalidParameter } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
 import { epochMicros, missingColumn, scanFile } from './offline/file-scan.js';
 import { sqlIdent } from './offline/sql.js';
-import type { FeatureCatalog } from './online-features.js';
+import { batchSourceOf, type FeatureCatalog, joinKeysOf } from './online-features.js';
 import type { DataSource, FeatureScalar, FeatureView, OnlineRow, OnlineStore } from './types.js';
 
 export interface MaterializeOptions {
@@ -36,8 +36,7 @@ export interface MaterializeSummary {
 type FileSource = Extract<DataSource, { kind: 'file' }>;
 
 function fileSourceOf(catalog: FeatureCatalog, view: FeatureView): FileSource | undefined {
-  let src = catalog.sources.get(view.source);
-  if (src?.kind === 'push' && src.batchSource) src = catalog.sources.get(src.batchSource);
+  const src = batchSourceOf(catalog.sources, view);
   return src?.kind === 'file' ? src : undefined;
 }
 
@@ -111,9 +110,7 @@ async function materializeView(
 ): Promise<MaterializeSummary> {
   const started = performance.now();
   const file = await scanFile(conn, source.path, source.format, `data source '${source.name}'`);
-  const joinKeys = view.entities.flatMap(
-    (e) => opts.catalog.entities.get(e)?.joinKeys.map((k) => k.name) ?? [],
-  );
+  const joinKeys = joinKeysOf(opts.catalog, view);
   const need = (col: string, role: string) => {
     const type = file.columns.get(col);
     if (type === undefined) throw missingColumn(file, col, role);

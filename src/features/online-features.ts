@@ -116,8 +116,15 @@ export function resolveFeatureRefs(
   return out;
 }
 
-function joinKeysOf(catalog: FeatureCatalog, view: FeatureView): string[] {
+/** The join key names identifying a row of `view` (its entities' keys, in order). */
+export function joinKeysOf(catalog: Pick<FeatureCatalog, 'entities'>, view: FeatureView): string[] {
   return view.entities.flatMap((e) => catalog.entities.get(e)?.joinKeys.map((k) => k.name) ?? []);
+}
+
+/** The source holding a view's history: its own, or a push source's batch source. */
+export function batchSourceOf(sources: Map<string, DataSource>, view: FeatureView): DataSource | undefined {
+  const src = sources.get(view.source);
+  return src?.kind === 'push' && src.batchSource ? sources.get(src.batchSource) : src;
 }
 
 function rowCount(req: OnlineFeaturesRequest): number {

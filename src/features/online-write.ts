@@ -5,7 +5,7 @@
  */
 import { invalidParameter, SlipwayError } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
-import type { FeatureCatalog } from './online-features.js';
+import { batchSourceOf, type FeatureCatalog, joinKeysOf } from './online-features.js';
 import type { DataSource, Feature, FeatureScalar, FeatureView, OnlineRow } from './types.js';
 
 /** Column-major rows: column name → one value per row. */
@@ -89,7 +89,7 @@ export function rowsFromFrame(
     if (!Array.isArray(values) || values.length !== n)
       throw invalidParameter(`df.${name}`, `a list of ${n} values`, values);
   }
-  const joinKeys = view.entities.flatMap((e) => catalog.entities.get(e)?.joinKeys.map((k) => k.name) ?? []);
+  const joinKeys = joinKeysOf(catalog, view);
   const known = new Set([
     ...joinKeys,
     timestampField,
@@ -138,7 +138,6 @@ export function rowsFromFrame(
 
 /** The event-timestamp column of a view's rows: its (batch) source's field, else `event_timestamp`. */
 export function timestampFieldOf(sources: Map<string, DataSource>, view: FeatureView): string {
-  let src = sources.get(view.source);
-  if (src?.kind === 'push' && src.batchSource) src = sources.get(src.batchSource);
+  const src = batchSourceOf(sources, view);
   return src && src.kind !== 'push' ? src.timestampField : 'event_timestamp';
 }

@@ -11,6 +11,7 @@ import { isSlipwayError, notFound, SlipwayError } from '../core/errors.js';
 import { InferenceLogger, type InferenceLogOptions } from './inference-log.js';
 import { ServingMetrics } from './metrics.js';
 import { defaultModelConfig, mergeModelConfig } from './model-config.js';
+import { checkModelName } from './model-repository.js';
 import { type ModelSource, RepositorySource } from './model-source.js';
 import { ServedVersion, type ServingLogger } from './served-version.js';
 import type {
@@ -280,12 +281,7 @@ export class Engine implements InferenceEngine {
   }
 
   private async sourceOf(name: string): Promise<ModelSource> {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') {
-      throw new SlipwayError(
-        'INVALID_PARAMETER_VALUE',
-        `Invalid value for 'model': expected a name of letters, digits, '_', '.', '-', got '${name}'`,
-      );
-    }
+    checkModelName(name);
     for (const s of this.sources) if ((await s.list()).includes(name)) return s;
     throw notFound('Model', name, `Model '${name}' is not in any model source`);
   }

@@ -210,7 +210,7 @@ export function selectVersions(available: string[], policy: VersionPolicy): stri
 }
 
 /** Checks a model name that may come from a request, so it can never step outside the repository. */
-function checkModelName(name: string): string {
+export function checkModelName(name: string): string {
   if (
     typeof name !== 'string' ||
     !MODEL_NAME.test(name) ||

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { httpStatusOf, invalidParameter, notFound } from '../../../core/errors.js';
-import { type FeatureCatalog, getOnlineFeatures } from '../../../features/online-features.js';
+import { type FeatureCatalog, getOnlineFeatures, joinKeysOf } from '../../../features/online-features.js';
 import { type DataFrame, rowsFromFrame, timestampFieldOf } from '../../../features/online-write.js';
 import type { FeatureScalar, FeatureView, OnlineStore } from '../../../features/types.js';
 import { toSlipwayError } from '../../errors.js';
@@ -119,7 +119,7 @@ export function feastApi(features: FeatureServing): FastifyPluginAsync {
 
 function columnsOf(catalog: FeatureCatalog, view: FeatureView): Set<string> {
   return new Set([
-    ...view.entities.flatMap((e) => catalog.entities.get(e)?.joinKeys.map((k) => k.name) ?? []),
+    ...joinKeysOf(catalog, view),
     ...view.schema.map((f) => f.name),
     timestampFieldOf(catalog.sources, view),
     'created',
