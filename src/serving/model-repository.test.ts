@@ -283,12 +283,13 @@ describe('ModelRepository', () => {
   });
 
   it('says an unknown model does not exist', async () => {
+    // Each call starts only when its turn comes, so no rejection is left unobserved meanwhile.
     for (const call of [
-      repo.modelConfig('nope'),
-      repo.availableVersions('nope'),
-      repo.readVersion('nope', '1'),
+      () => repo.modelConfig('nope'),
+      () => repo.availableVersions('nope'),
+      () => repo.readVersion('nope', '1'),
     ]) {
-      const err = await rejection(call);
+      const err = await rejection(call());
       expect(err.code).toBe('RESOURCE_DOES_NOT_EXIST');
       expect(err.message).toContain("'nope'");
       expect(err.message).not.toContain(repositoryRoot);
@@ -305,11 +306,11 @@ describe('ModelRepository', () => {
     'refuses the model name %j naming model',
     async (name) => {
       for (const call of [
-        repo.modelConfig(name),
-        repo.availableVersions(name),
-        repo.readVersion(name, '1'),
+        () => repo.modelConfig(name),
+        () => repo.availableVersions(name),
+        () => repo.readVersion(name, '1'),
       ]) {
-        const err = await rejection(call);
+        const err = await rejection(call());
         expect(err.code).toBe('INVALID_PARAMETER_VALUE');
         expect(err.message).toContain("'model'");
       }
