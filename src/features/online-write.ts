@@ -29,9 +29,34 @@ function fitsType(f: Feature, v: FeatureScalar): boolean {
   }
 }
 
-/** Every violation of the view's types and constraints in a batch (empty when it is clean). */
-export function checkBatch(view: FeatureView, df: DataFrame, n: number): string[] {
-  const problems: string[] = [];
+/** Which declared rule a value broke (`type` = not the feature's value type). */
+export type ConstraintRule = 'type' | 'nullable' | 'min' | 'max' | 'allowed_values' | 'max_null_share';
+
+/** One broken constraint: a row's value, or (for `max_null_share`) a whole column of the batch. */
+export interface ConstraintViolation {
+  feature: string;
+  rule: ConstraintRule;
+  /** Row index in the batch; absent for `max_null_share`. */
+  row?: number;
+  /** The offending value; for `max_null_share`, the batch's null share. */
+  value: FeatureScalar;
+  message: string;
+}
+
+/**
+ * Every violation of the view's types and constraints in a batch of `n` column-major rows, in
+ * feature order, stopping once more than `limit` are found. `max_null_share` is judged over the batch.
+ */
+export function findViolations(
+  view: FeatureView,
+  df: DataFrame,
+  n: number,
+  limit = Number.POSITIVE_INFINITY,
+): ConstraintViolation[] {
+  const found: ConstraintViolation[] = [];
+  const add = (feature: string, rule: ConstraintRule, row: number, value: FeatureScalar, what: string) => {
+    found.push({ feature, rule, row, value, message: `${feature}[${row}]: ${what}` });
+  };
   for (const f of view.schema) {
     const col = df[f.name];
     if (!col) continue;
@@ -39,30 +64,42 @@ export function checkBatch(view: FeatureView, df: DataFrame, n: number): string[
     let nulls = 0;
     for (let i = 0; i < n; i++) {
       const v = col[i] ?? null;
-      if (!fitsType(f, v)) problems.push(`${f.name}[${i}]: expected ${f.type}, got ${JSON.stringify(v)}`);
+      if (!fitsType(f, v)) add(f.name, 'type', i, v, `expected ${f.type}, got ${JSON.stringify(v)}`);
       else if (v === null) {
         nulls++;
-        if (c.nullable === false) problems.push(`${f.name}[${i}]: null, but the feature is not nullable`);
+        if (c.nullable === false) add(f.name, 'nullable', i, v, 'null, but the feature is not nullable');
       } else {
         if (typeof v === 'number' && c.min !== undefined && v < c.min)
-          problems.push(`${f.name}[${i}]: ${v} < min ${c.min}`);
+          add(f.name, 'min', i, v, `${v} < min ${c.min}`);
         if (typeof v === 'number' && c.max !== undefined && v > c.max)
-          problems.push(`${f.name}[${i}]: ${v} > max ${c.max}`);
+          add(f.name, 'max', i, v, `${v} > max ${c.max}`);
         if (c.allowedValues && !c.allowedValues.includes(v)) {
-          problems.push(
-            `${f.name}[${i}]: ${JSON.stringify(v)} is not one of ${JSON.stringify(c.allowedValues)}`,
+          add(
+            f.name,
+            'allowed_values',
+            i,
+            v,
+            `${JSON.stringify(v)} is not one of ${JSON.stringify(c.allowedValues)}`,
           );
         }
       }
-      if (problems.length > 100) return problems;
+      if (found.length > limit) return found;
     }
     if (c.maxNullShare !== undefined && n > 0 && nulls / n > c.maxNullShare) {
-      problems.push(
-        `${f.name}: ${((nulls / n) * 100).toFixed(1)} % nulls > max_null_share ${c.maxNullShare * 100} %`,
-      );
+      found.push({
+        feature: f.name,
+        rule: 'max_null_share',
+        value: nulls / n,
+        message: `${f.name}: ${((nulls / n) * 100).toFixed(1)} % nulls > max_null_share ${c.maxNullShare * 100} %`,
+      });
     }
   }
-  return problems;
+  return found;
+}
+
+/** Every violation of the view's types and constraints in a batch (empty when it is clean), as messages. */
+export function checkBatch(view: FeatureView, df: DataFrame, n: number): string[] {
+  return findViolations(view, df, n, 100).map((v) => v.message);
 }
 
 function toMillis(v: FeatureScalar, field: string): number {

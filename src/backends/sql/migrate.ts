@@ -3,6 +3,7 @@ import { SlipwayError } from '../../core/errors.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-search-indexes.js';
 import * as m003 from './migrations/003-feature-definitions.js';
+import * as m005 from './migrations/005-feature-materializations.js';
 import type { Database, SqlDialectName } from './schema.js';
 
 /** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
@@ -10,6 +11,7 @@ const MIGRATIONS = {
   '001-initial': m001,
   '002-search-indexes': m002,
   '003-feature-definitions': m003,
+  '005-feature-materializations': m005,
 };
 
 class InCodeProvider implements MigrationProvider {
@@ -30,6 +32,9 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectN
     provider: new InCodeProvider(dialect),
     migrationTableName: 'slipway_migrations',
     migrationLockTableName: 'slipway_migrations_lock',
+    // Features land in parallel (004 datasets, 005 materializations): a database that ran a later
+    // one before an earlier one was merged must still take the earlier one.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -130,6 +130,27 @@ export interface FeatureDefinitionsTable {
   deleted_at: number | null;
 }
 
+/** One materialization run of one feature view (migration 005); report and statistics are JSON. */
+export interface FeatureMaterializationsTable {
+  run_id: string;
+  project: string;
+  view: string;
+  view_version: number | null;
+  window_start: number;
+  window_end: number;
+  started_at: number;
+  finished_at: number | null;
+  /** running | succeeded | partial | failed */
+  status: string;
+  rows_read: number;
+  rows_written: number;
+  rows_refused: number;
+  newest_event_ts: number | null;
+  report: string | null;
+  statistics: string | null;
+  error: string | null;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -148,6 +169,7 @@ export interface Database {
   model_version_tags: ModelVersionTagsTable;
   model_aliases: ModelAliasesTable;
   feature_definitions: FeatureDefinitionsTable;
+  feature_materializations: FeatureMaterializationsTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';
