@@ -5,7 +5,7 @@
  *      `merge_asof` over CSV copies. Default 2M entity rows × 2 views of 600k rows (`--quick`: 200k /
  *      60k); the issue's full size is 10M × 3M (`--rows 10000000`, feature rows scale with it).
  *   2. Online reads over HTTP: `slipway server --features` on SQLite and on Redis, autocannon on
- *      POST /get-online-features (1 and 100 entities × 50 features, 32 connections), plus in-process
+ *      POST /get-online-features (1 and 100 entities × 50 features, 32 connections, then 1), plus in-process
  *      store reads for comparison.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -91,16 +91,19 @@ export async function run(args: string[]): Promise<void> {
     printTable(
       http.map((h) => ({
         'online HTTP (POST /get-online-features)': `${h.store}, ${h.entities} entit${h.entities === 1 ? 'y' : 'ies'} × ${N_FEATURES}`,
+        conns: h.connections,
         'req/s': Math.round(h.load.reqPerSec).toLocaleString(),
         'p50 ms': f2(h.load.p50, 3),
         'p99 ms': f2(h.load.p99, 3),
-        target: h.entities === 1 ? 'p99 ≤ 1 ms' : 'p99 ≤ 3 ms',
-        met: String(h.load.p99 <= (h.entities === 1 ? 1 : 3)),
+        target: h.connections !== 32 ? '—' : h.entities === 1 ? 'p99 ≤ 1 ms' : 'p99 ≤ 3 ms',
+        met: h.connections !== 32 ? '—' : String(h.load.p99 <= (h.entities === 1 ? 1 : 3)),
         'non2xx/err': `${h.load.non2xx}/${h.load.errors}`,
         'null share': f2(h.nullShare, 3),
       })),
     );
-    console.log(`(32 connections, ${duration} s measured after ${warmup} s warmup, ${N_DRIVERS} drivers)`);
+    console.log(
+      `(targets are for 32 connections; ${duration} s measured after ${warmup} s warmup, ${N_DRIVERS} drivers)`,
+    );
     if (redisNote) console.log(redisNote);
     console.log('');
     printTable(

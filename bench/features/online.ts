@@ -21,6 +21,7 @@ const FEATURES = Array.from({ length: N_FEATURES }, (_, i) => `f${i}`);
 export interface OnlineHttp {
   store: string;
   entities: number;
+  connections: number;
   load: LoadResult;
   nullShare: number;
 }
@@ -118,17 +119,20 @@ export async function runOnlineHttp(
     for (const n of [1, 100]) {
       const keys = Array.from({ length: n }, (_, i) => (i * 97 + 13) % N_DRIVERS);
       const nullShare = await probe(base, keys);
-      log(`${store}: autocannon ${n} entit${n === 1 ? 'y' : 'ies'}…`);
-      const load = await measureLoad({
-        url: `${base}/get-online-features`,
-        connections: 32,
-        duration,
-        warmup,
-        headers: { 'content-type': 'application/json' },
-        body: body(keys),
-        rows: n,
-      });
-      out.push({ store, entities: n, load, nullShare });
+      // 32 clients (the issue's load), then one client alone: the latency of a read without queueing.
+      for (const connections of [32, 1]) {
+        log(`${store}: autocannon ${n} entit${n === 1 ? 'y' : 'ies'}, ${connections} connection(s)…`);
+        const load = await measureLoad({
+          url: `${base}/get-online-features`,
+          connections,
+          duration,
+          warmup,
+          headers: { 'content-type': 'application/json' },
+          body: body(keys),
+          rows: n,
+        });
+        out.push({ store, entities: n, connections, load, nullShare });
+      }
     }
   } finally {
     await server.stop();
