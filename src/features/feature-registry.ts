@@ -50,6 +50,13 @@ export interface FeatureRegistryStore {
    * the stored definitions are no longer those the plan was made from.
    */
   applyPlan(plan: Plan, time: number): Promise<AppliedVersion[]>;
+  /** Every project with stored definitions, sorted. */
+  listProjects(): Promise<string[]>;
+  /**
+   * A cheap token that changes whenever an apply stores or removes a definition of `project`
+   * (feature servers poll it to notice applies made by other processes).
+   */
+  changeToken(project: string): Promise<string>;
 }
 
 /**
@@ -77,6 +84,8 @@ export function isDefinitionConflict(err: unknown): boolean {
  * console.log(formatPlan(plan));
  */
 export class FeatureRegistry {
+  private readonly appliedListeners = new Set<(project: string) => Promise<void> | void>();
+
   constructor(
     private readonly store: FeatureRegistryStore,
     private readonly clock: Clock = systemClock,
@@ -100,13 +109,35 @@ export class FeatureRegistry {
       const plan = await this.plan(repo);
       if (!hasChanges(plan)) return { plan, applied: [] };
       try {
-        return { plan, applied: await this.store.applyPlan(plan, this.clock.now()) };
+        const applied = await this.store.applyPlan(plan, this.clock.now());
+        // Catalogs of this process refresh before apply returns, so the next read sees the change.
+        for (const listener of this.appliedListeners) await listener(repo.project);
+        return { plan, applied };
       } catch (err) {
         if (!isDefinitionConflict(err) || attempt >= this.maxAttempts) throw err;
         // Spread retries out so that a crowd of appliers does not collide again in lockstep.
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
+  }
+
+  /**
+   * Calls `listener` after each apply in this process that changed something (awaited before
+   * `apply` returns); returns the function that removes it.
+   */
+  onApplied(listener: (project: string) => Promise<void> | void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  /** Every project with stored definitions, sorted. */
+  listProjects(): Promise<string[]> {
+    return this.store.listProjects();
+  }
+
+  /** Changes whenever an apply (in any process) changes `project`'s definitions. */
+  changeToken(project: string): Promise<string> {
+    return this.store.changeToken(project);
   }
 
   /** The current definitions of `project`. */

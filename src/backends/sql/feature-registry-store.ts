@@ -164,6 +164,30 @@ export class SqlFeatureRegistryStore implements FeatureRegistryStore {
     }
   }
 
+  async listProjects(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('feature_definitions')
+      .select('project')
+      .distinct()
+      .orderBy('project')
+      .execute();
+    return rows.map((r) => r.project);
+  }
+
+  async changeToken(project: string): Promise<string> {
+    // Applies only add versions or mark the latest deleted: the count and the two latest times move.
+    const row = await this.db
+      .selectFrom('feature_definitions')
+      .select((eb) => [
+        eb.fn.countAll().as('n'),
+        eb.fn.max('created_at').as('created'),
+        eb.fn.max('deleted_at').as('deleted'),
+      ])
+      .where('project', '=', project)
+      .executeTakeFirst();
+    return `${Number(row?.n ?? 0)}:${Number(row?.created ?? 0)}:${Number(row?.deleted ?? 0)}`;
+  }
+
   /** Makes concurrent applies of one project take turns, so each sees what the previous one stored. */
   private async lockProject(tx: Db, project: string): Promise<void> {
     if (this.sql.dialect === 'postgres') {

@@ -3,6 +3,7 @@ import { SlipwayError } from '../../core/errors.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-search-indexes.js';
 import * as m003 from './migrations/003-feature-definitions.js';
+import * as m004 from './migrations/004-datasets.js';
 import * as m005 from './migrations/005-feature-materializations.js';
 import type { Database, SqlDialectName } from './schema.js';
 
@@ -11,6 +12,7 @@ const MIGRATIONS = {
   '001-initial': m001,
   '002-search-indexes': m002,
   '003-feature-definitions': m003,
+  '004-datasets': m004,
   '005-feature-materializations': m005,
 };
 

@@ -151,6 +151,23 @@ export interface FeatureMaterializationsTable {
   error: string | null;
 }
 
+/** One version of one named dataset (migration 004). */
+export interface DatasetVersionsTable {
+  name: string;
+  version: number;
+  digest: string;
+  source: string;
+  row_count: number;
+  /** JSON column → type. */
+  schema: string;
+  project: string | null;
+  /** JSON string[] of `view:feature`. */
+  features: string | null;
+  feature_service: string | null;
+  entity_source: string | null;
+  created_at: number;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -169,6 +186,7 @@ export interface Database {
   model_version_tags: ModelVersionTagsTable;
   model_aliases: ModelAliasesTable;
   feature_definitions: FeatureDefinitionsTable;
+  dataset_versions: DatasetVersionsTable;
   feature_materializations: FeatureMaterializationsTable;
 }
 

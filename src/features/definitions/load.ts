@@ -36,7 +36,11 @@ async function importTypeScript(url: string): Promise<Record<string, unknown>> {
   return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
-async function importModule(file: string, what: string): Promise<Record<string, unknown>> {
+/**
+ * Imports a definitions or transform module (TypeScript through tsx); a missing file is
+ * RESOURCE_DOES_NOT_EXIST naming `what` and the file, any other failure INVALID_PARAMETER_VALUE.
+ */
+export async function importModule(file: string, what: string): Promise<Record<string, unknown>> {
   try {
     const url = pathToFileURL(file).href;
     try {
