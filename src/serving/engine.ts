@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isSlipwayError, notFound, SlipwayError } from '../core/errors.js';
+import type { FeatureLookup } from './feature-inputs.js';
 import { InferenceLogger, type InferenceLogOptions } from './inference-log.js';
 import { ServingMetrics } from './metrics.js';
 import { defaultModelConfig, mergeModelConfig } from './model-config.js';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   metrics?: ServingMetrics;
   inferenceLog?: InferenceLogOptions;
   logger?: ServingLogger;
+  /** The feature store, for models whose config declares a feature service (`features:`). */
+  features?: FeatureLookup;
 }
 
 interface ServedModel {
@@ -82,6 +85,7 @@ export class Engine implements InferenceEngine {
   private readonly logger: ServingLogger;
   private readonly inferenceLog?: InferenceLogger;
   private readonly unwatch: Array<() => void> = [];
+  private readonly features?: FeatureLookup;
   private started = false;
 
   constructor(
@@ -90,6 +94,7 @@ export class Engine implements InferenceEngine {
   ) {
     this.base = mergeModelConfig(defaultModelConfig(availableParallelism()), opts.defaults);
     this.logger = opts.logger ?? silent;
+    this.features = opts.features;
     this.metrics = opts.metrics ?? new ServingMetrics({ defaultMetrics: false });
     this.metrics.watch({ versions: () => this.gaugeRows() });
     if (opts.inferenceLog) {
@@ -158,8 +163,9 @@ export class Engine implements InferenceEngine {
             version: v.version,
             timestamp: Date.now(),
             latencyMicros: Math.round(total * 1000),
-            inputs: req.inputs,
+            inputs: r.modelInputs ?? req.inputs,
             outputs: r.outputs,
+            ...(r.modelInputs ? { requestInputs: req.inputs } : {}),
           });
         }
         return result;
@@ -328,6 +334,7 @@ export class Engine implements InferenceEngine {
             config,
             metrics: this.metrics.forVersion(name, pv.version),
             logger: this.logger,
+            features: this.features,
           });
           next.set(pv.version, loaded);
           if (current) replaced.push(current);

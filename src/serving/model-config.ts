@@ -9,6 +9,7 @@ import { checkShape, isTensorDataType, TENSOR_DATATYPES, tensorFromValues } from
 import type {
   ExecutionProvider,
   ModelConfig,
+  ModelFeatures,
   SessionOptions,
   Tensor,
   VersionPolicy,
@@ -274,6 +275,15 @@ function readInstanceGroup(top: Section): Partial<ModelConfig> {
   };
 }
 
+/** `features: { service, on_missing }`: the feature service that feeds the model. */
+function readFeatures(s: Section): ModelFeatures {
+  const service = s.map.service;
+  if (typeof service !== 'string' || service === '') {
+    throw invalidParameter(s.c.field(s.at('service')), 'the name of a feature service', service);
+  }
+  return { service, onMissing: s.oneOf('on_missing', ['error', 'nan'] as const) ?? 'error' };
+}
+
 function parseYamlText(text: string, source: string): unknown {
   try {
     // Unknown tags (`!!python/object`) stay plain values and fail the key checks; no warning noise.
@@ -301,6 +311,7 @@ const TOP_KEYS = [
   'warmup',
   'version_policy',
   'labels',
+  'features',
 ];
 
 /**
@@ -340,6 +351,7 @@ export function parseModelConfigYaml(text: string, source: string): Partial<Mode
   const warmup = top.section('warmup', ['count', 'batch_size', 'kind', 'inputs']);
   const policy = top.section('version_policy', ['latest', 'all', 'specific']);
   const providers = top.list('execution_providers', (v, path) => c.oneOf(v, path, PROVIDERS), 1);
+  const features = top.section('features', ['service', 'on_missing']);
   return defined<ModelConfig>({
     maxBatchSize: top.int('max_batch_size'),
     maxQueueDelayMicros: batching?.int('max_queue_delay_microseconds'),
@@ -357,5 +369,6 @@ export function parseModelConfigYaml(text: string, source: string): Partial<Mode
     warmup: warmup && (readWarmup(warmup) as WarmupSpec),
     versionPolicy: policy && readVersionPolicy(policy),
     labels: top.has('labels') ? readLabels(c, top.map.labels) : undefined,
+    features: features && readFeatures(features),
   });
 }

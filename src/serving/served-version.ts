@@ -4,6 +4,7 @@
  */
 import { SlipwayError } from '../core/errors.js';
 import { Batcher, type BatchResult, type Cancellation } from './batcher.js';
+import { asRequestColumns, FeatureInputs, type FeatureLookup } from './feature-inputs.js';
 import type { VersionMetrics } from './metrics.js';
 import { ResponseCache } from './response-cache.js';
 import { InstancePool } from './runtime/instance-pool.js';
@@ -20,6 +21,8 @@ export interface ServingLogger {
 
 export interface VersionResult extends BatchResult {
   cached: boolean;
+  /** For a feature-fed model: the tensors built from the features (what the model ran on). */
+  modelInputs?: Tensor[];
 }
 
 function specOf(w: WireSpec, model: string): TensorSpec {
@@ -36,20 +39,27 @@ function specOf(w: WireSpec, model: string): TensorSpec {
 export class ServedVersion {
   state: 'READY' | 'UNLOADING' = 'READY';
   private readonly cache?: ResponseCache;
+  /** What requests carry: the model's signature, or a feature-fed model's join keys and request fields. */
+  readonly signature: ModelSignature;
+  /** Feature lookups started and not yet queued; unloading waits for them. */
+  private lookups = 0;
+  private lookupsDone?: () => void;
 
   private constructor(
     readonly name: string,
     readonly version: string,
     readonly config: ModelConfig,
-    readonly signature: ModelSignature,
+    readonly modelSignature: ModelSignature,
     readonly provider: ModelVersionStatus['executionProvider'],
     readonly modelBytes: number,
     private readonly pool: InstancePool,
     private readonly batcher: Batcher,
     readonly metrics: VersionMetrics,
     public loadSeconds: number,
+    private readonly features?: FeatureInputs,
   ) {
     if (config.responseCacheSize > 0) this.cache = new ResponseCache(config.responseCacheSize);
+    this.signature = features ? features.requestSignature : modelSignature;
   }
 
   /** Starts the sessions and warms them; throws (having stopped everything) when that fails. */
@@ -60,6 +70,8 @@ export class ServedVersion {
     config: ModelConfig;
     metrics: VersionMetrics;
     logger: ServingLogger;
+    /** The feature store, for a model whose config declares a feature service. */
+    features?: FeatureLookup;
   }): Promise<ServedVersion> {
     const started = performance.now();
     const { name, version, logger } = opts;
@@ -100,6 +112,9 @@ export class ServedVersion {
         ragged: signature.inputs.some((i) => i.shape.slice(1).some((d) => d < 0)),
         onBatch: (rows) => opts.metrics.batch(rows),
       });
+      const features = config.features
+        ? FeatureInputs.open(config.features, opts.features, signature, name)
+        : undefined;
       const served = new ServedVersion(
         name,
         version,
@@ -111,6 +126,7 @@ export class ServedVersion {
         batcher,
         opts.metrics,
         0,
+        features,
       );
       await served.warmup();
       served.loadSeconds = (performance.now() - started) / 1000;
@@ -153,12 +169,23 @@ export class ServedVersion {
         ),
       );
     }
-    const checked = validateInputs(this.signature, inputs, {
+    if (this.features) return this.inferFromFeatures(this.features, inputs, outputs, cancel);
+    return this.run(inputs, outputs, cancel);
+  }
+
+  /** Validates the model's own tensors and queues them (through the response cache when on). */
+  private run(
+    inputs: Tensor[],
+    outputs: string[] | undefined,
+    cancel?: Cancellation,
+    allowNonFinite = this.config.allowNonFinite,
+  ): Promise<VersionResult> {
+    const checked = validateInputs(this.modelSignature, inputs, {
       batched: this.config.maxBatchSize > 0,
       maxBatchSize: this.config.maxBatchSize,
-      allowNonFinite: this.config.allowNonFinite,
+      allowNonFinite,
     });
-    validateOutputNames(this.signature, outputs);
+    validateOutputNames(this.modelSignature, outputs);
     if (!this.cache) {
       return this.batcher.submit(checked.inputs, checked.rows, outputs, cancel).then(notCached);
     }
@@ -172,6 +199,50 @@ export class ServedVersion {
     });
   }
 
+  /**
+   * A feature-fed request: check the join keys and request fields against the request signature
+   * (synchronously, like any request), read the features, then run the model on them.
+   */
+  private inferFromFeatures(
+    features: FeatureInputs,
+    inputs: Tensor[],
+    outputs: string[] | undefined,
+    cancel?: Cancellation,
+  ): Promise<VersionResult> {
+    const request = validateInputs(this.signature, asRequestColumns(inputs), {
+      batched: true,
+      maxBatchSize: this.config.maxBatchSize > 0 ? this.config.maxBatchSize : Number.MAX_SAFE_INTEGER,
+      allowNonFinite: this.config.allowNonFinite,
+    });
+    validateOutputNames(this.modelSignature, outputs);
+    this.lookups++;
+    // Counted down only once the request is queued (run is synchronous up to the queueing), so an
+    // unload that waited for the lookups then drains this request too.
+    const done = () => {
+      if (--this.lookups === 0) this.lookupsDone?.();
+    };
+    // NaN stands for a missing feature under on_missing: nan, so it must reach the model.
+    const allowNonFinite = this.config.allowNonFinite || features.features.onMissing === 'nan';
+    return features.modelInputs(request.inputs, request.rows).then(
+      (modelInputs) => {
+        let queued: Promise<VersionResult>;
+        try {
+          queued = this.run(modelInputs, outputs, cancel, allowNonFinite);
+        } finally {
+          done();
+        }
+        return queued.then((r) => {
+          r.modelInputs = modelInputs;
+          return r;
+        });
+      },
+      (err: unknown) => {
+        done();
+        throw err;
+      },
+    );
+  }
+
   private cachedStatus?: ModelVersionStatus;
 
   status(): ModelVersionStatus {
@@ -181,6 +252,9 @@ export class ServedVersion {
       version: this.version,
       state: this.state === 'READY' ? 'READY' : 'UNLOADING',
       signature: this.signature,
+      ...(this.features
+        ? { modelSignature: this.modelSignature, featureRefs: this.features.featureRefs }
+        : {}),
       executionProvider: this.provider,
       loadSeconds: this.loadSeconds,
       modelBytes: this.modelBytes,
@@ -192,6 +266,8 @@ export class ServedVersion {
   /** Stops taking requests, waits for the queued and running ones, then stops the sessions. */
   async unload(): Promise<void> {
     this.state = 'UNLOADING';
+    // Requests still reading features are queued once their features arrive: wait for them first.
+    if (this.lookups > 0) await new Promise<void>((resolve) => (this.lookupsDone = resolve));
     await this.batcher.drain();
     await this.pool.close();
   }
@@ -202,7 +278,7 @@ export class ServedVersion {
     const inputs =
       w.kind === 'recorded' && w.inputs ? w.inputs : this.syntheticInputs(w.batchSize, w.kind === 'random');
     // Straight to the batcher: warmup requests must not fill the response cache.
-    const checked = validateInputs(this.signature, inputs, {
+    const checked = validateInputs(this.modelSignature, inputs, {
       batched: this.config.maxBatchSize > 0,
       maxBatchSize: this.config.maxBatchSize,
       allowNonFinite: true,
@@ -212,7 +288,7 @@ export class ServedVersion {
 
   private syntheticInputs(batchSize: number, random: boolean): Tensor[] {
     const batched = this.config.maxBatchSize > 0;
-    return this.signature.inputs.map((spec) => {
+    return this.modelSignature.inputs.map((spec) => {
       const shape = spec.shape.map((d, k) => (d >= 0 ? d : k === 0 && batched ? batchSize : 1));
       const n = elementCount(shape);
       const data = allocate(spec.datatype, n);

@@ -85,6 +85,16 @@ export interface WarmupSpec {
   inputs?: Tensor[];
 }
 
+/**
+ * A feature service feeding a model (config.yaml `features:`): requests then carry the service's
+ * join keys and request fields, and serving reads the features (see `feature-inputs.ts`).
+ */
+export interface ModelFeatures {
+  service: string;
+  /** `error` (default): a feature not PRESENT is a 400; `nan`: it reaches the model as NaN. */
+  onMissing: 'error' | 'nan';
+}
+
 /** Per-model serving configuration: defaults, overridden by config.yaml / config.pbtxt / CLI flags. */
 export interface ModelConfig {
   /** Largest merged batch; 0 = never batch (the model has no batch dimension). */
@@ -110,6 +120,8 @@ export interface ModelConfig {
   versionPolicy: VersionPolicy;
   /** Version labels (repository mode; registry mode uses aliases). */
   labels: Record<string, string>;
+  /** The feature service the model reads; absent: requests carry the model's own inputs. */
+  features?: ModelFeatures;
 }
 
 export type ModelVersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE';
@@ -121,7 +133,12 @@ export interface ModelVersionStatus {
   state: ModelVersionState;
   /** Why it is unavailable (load error), when it is. */
   reason?: string;
+  /** What requests carry: the model's inputs, or with `config.features` the join keys and request fields. */
   signature?: ModelSignature;
+  /** The model's own inputs and outputs, when they differ from `signature` (a feature-fed model). */
+  modelSignature?: ModelSignature;
+  /** The features feeding a feature-fed model, in service order (`view:feature`). */
+  featureRefs?: string[];
   /** The provider actually in use (after any fallback). */
   executionProvider?: ExecutionProvider;
   /** Seconds spent loading + warming. */
@@ -178,8 +195,11 @@ export interface InferenceRecord {
   version: string;
   timestamp: number;
   latencyMicros: number;
+  /** The tensors the model ran on (for a feature-fed model: the features served). */
   inputs: Tensor[];
   outputs: Tensor[];
+  /** For a feature-fed model: what the request carried (join keys and request fields). */
+  requestInputs?: Tensor[];
 }
 
 export interface InferenceLogSink {
