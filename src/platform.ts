@@ -6,6 +6,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { SlipwayConfig } from './core/config.js';
 import { SlipwayError } from './core/errors.js';
 import { FeatureRegistry } from './features/feature-registry.js';
+import { MaterializationLog } from './features/materialization-log.js';
 import type { OnlineStore } from './features/types.js';
 import { RegistryService } from './registry/service.js';
 import type { ArtifactStore } from './tracking/artifacts.js';
@@ -19,6 +20,8 @@ export interface Platform {
   readonly artifacts: RunArtifacts;
   /** Versioned feature definitions (plan/apply). */
   readonly features: FeatureRegistry;
+  /** Materialization runs: freshness, statistics and validation reports per feature view. */
+  readonly materializations: MaterializationLog;
   /** True while the metadata store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -52,6 +55,7 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
   const { SqlTrackingStore } = await import('./backends/sql/tracking-store.js');
   const { SqlRegistryStore } = await import('./backends/sql/registry-store.js');
   const { SqlFeatureRegistryStore } = await import('./backends/sql/feature-registry-store.js');
+  const { SqlMaterializationStore } = await import('./backends/sql/materialization-store.js');
   const sql = await openSqlDatabase(config.backendStoreUri);
   const store = await openArtifactStore(config);
   try {
@@ -61,12 +65,14 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
     const artifacts = new RunArtifacts(tracking, store, config.maxUploadBytes);
     const registry = new RegistryService(new SqlRegistryStore(sql), tracking, artifacts, clock);
     const features = new FeatureRegistry(new SqlFeatureRegistryStore(sql), clock);
+    const materializations = new MaterializationLog(new SqlMaterializationStore(sql), features, clock);
     return {
       config,
       tracking,
       registry,
       artifacts,
       features,
+      materializations,
       ping: async () => {
         try {
           await tracking.getExperiment('0');

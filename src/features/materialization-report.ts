@@ -76,6 +76,11 @@ export class ValidationReportBuilder {
     }
   }
 
+  /** Rows refused so far. */
+  get rowsRefused(): number {
+    return this.report.rowsRefused;
+  }
+
   /** The report so far (a snapshot). */
   build(): ValidationReport {
     return structuredClone(this.report);

@@ -4,13 +4,21 @@
  * (ties by created timestamp) and streams the result in chunks, so memory stays bounded whatever
  * the source's size; writes are newer-wins, so a run killed half-way and re-run ends correct and
  * only rows newer than what the store holds are written.
+ *
+ * Each batch is checked against the view's declared constraints before it is written (the same
+ * checks as push); a batch with any violation is written not at all, and the run goes on with the
+ * next one. `max_null_share` is judged per batch. Statistics of everything read are accumulated on
+ * the way.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { invalidParameter } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
+import { type ValidationReport, ValidationReportBuilder } from './materialization-report.js';
+import { type ViewStatistics, ViewStatisticsBuilder } from './materialization-statistics.js';
 import { epochMicros, missingColumn, scanFile } from './offline/file-scan.js';
 import { sqlIdent } from './offline/sql.js';
 import { batchSourceOf, type FeatureCatalog, joinKeysOf } from './online-features.js';
+import { type DataFrame, findViolations } from './online-write.js';
 import type { DataSource, FeatureScalar, FeatureView, OnlineRow, OnlineStore } from './types.js';
 
 export interface MaterializeOptions {
@@ -21,15 +29,23 @@ export interface MaterializeOptions {
   /** Event-time window, epoch ms: [start, end). */
   start: number;
   end: number;
-  /** Rows per online-store write (default 10,000). */
+  /** Rows per validated online-store write (default 10,000): the unit validation refuses. */
   batchSize?: number;
-  onProgress?: (p: { view: string; rowsRead: number; rowsWritten: number }) => void;
+  onProgress?: (p: { view: string; rowsRead: number; rowsWritten: number; rowsRefused: number }) => void;
 }
 
 export interface MaterializeSummary {
   view: string;
   rowsRead: number;
+  /** Rows newer than what the store held. */
   rowsWritten: number;
+  /** Rows of batches refused by validation (nothing of them written). */
+  rowsRefused: number;
+  /** The newest event timestamp among the rows of accepted batches (null when none). */
+  newestEventTimestamp: number | null;
+  report: ValidationReport;
+  /** Over every row read (refused ones included). */
+  statistics: ViewStatistics;
   seconds: number;
 }
 
@@ -128,40 +144,83 @@ async function materializeView(
   const sql = `SELECT ${keys}, ${features.join(', ')}, __ts // 1000 AS __ts, __cts // 1000 AS __cts
     FROM (SELECT *, ${ts} AS __ts, ${cts} AS __cts FROM ${file.relation})
     WHERE __ts >= ${Math.trunc(opts.start) * 1000} AND __ts < ${Math.trunc(opts.end) * 1000}
-    QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY __ts DESC, __cts DESC NULLS LAST) = 1`;
+    QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY __ts DESC, __cts DESC NULLS LAST) = 1
+    ORDER BY ${keys}`;
+  // Ordered by entity, so that batches (the unit validation refuses) are the same on every run.
   const result = await conn.stream(sql);
   const batchSize = opts.batchSize ?? 10_000;
+  const nk = joinKeys.length;
+  const nf = view.schema.length;
+  const report = new ValidationReportBuilder();
+  const statistics = new ViewStatisticsBuilder(view);
   let rowsRead = 0;
   let rowsWritten = 0;
-  let batch: OnlineRow[] = [];
+  let newest: number | null = null;
+  // The pending batch, column-major: what validation, statistics and the write each walk.
+  let n = 0;
+  let entityKeys: string[] = [];
+  let columns: FeatureScalar[][] = view.schema.map(() => []);
+  let eventTs: number[] = [];
+  let createdTs: Array<number | null> = [];
   const flush = async () => {
-    if (batch.length === 0) return;
-    rowsWritten += await opts.store.write(view.name, batch);
-    batch = [];
-    opts.onProgress?.({ view: view.name, rowsRead, rowsWritten });
+    if (n === 0) return;
+    statistics.addColumns(columns, n);
+    const df: DataFrame = {};
+    view.schema.forEach((f, k) => {
+      df[f.name] = columns[k];
+    });
+    const violations = findViolations(view, df, n);
+    report.addBatch(n, violations, (i) => entityKeys[i]);
+    if (violations.length === 0) {
+      const rows: OnlineRow[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const values: Record<string, FeatureScalar> = {};
+        for (let k = 0; k < nf; k++) values[view.schema[k].name] = columns[k][i];
+        const created = createdTs[i];
+        rows[i] = {
+          entityKey: entityKeys[i],
+          values,
+          eventTimestamp: eventTs[i],
+          ...(created === null ? {} : { createdTimestamp: created }),
+        };
+        if (newest === null || eventTs[i] > newest) newest = eventTs[i];
+      }
+      rowsWritten += await opts.store.write(view.name, rows);
+    }
+    n = 0;
+    entityKeys = [];
+    columns = view.schema.map(() => []);
+    eventTs = [];
+    createdTs = [];
+    opts.onProgress?.({ view: view.name, rowsRead, rowsWritten, rowsRefused: report.rowsRefused });
   };
-  const nk = joinKeys.length;
+  const keyRow: Record<string, FeatureScalar> = {};
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    for (const r of chunk.getRows()) {
-      const keyRow: Record<string, FeatureScalar> = {};
-      for (let k = 0; k < nk; k++) keyRow[joinKeys[k]] = scalar(r[k]);
-      const values: Record<string, FeatureScalar> = {};
-      view.schema.forEach((f, k) => {
-        values[f.name] = scalar(r[nk + k]);
-      });
-      const created = r[nk + view.schema.length + 1];
-      batch.push({
-        entityKey: entityKeyOf(joinKeys, keyRow),
-        values,
-        eventTimestamp: Number(r[nk + view.schema.length]),
-        ...(created === null ? {} : { createdTimestamp: Number(created) }),
-      });
+    const cols = chunk.getColumns();
+    for (let r = 0; r < chunk.rowCount; r++) {
+      for (let k = 0; k < nk; k++) keyRow[joinKeys[k]] = scalar(cols[k][r]);
+      entityKeys.push(entityKeyOf(joinKeys, keyRow));
+      for (let k = 0; k < nf; k++) columns[k].push(scalar(cols[nk + k][r]));
+      eventTs.push(Number(cols[nk + nf][r]));
+      const created = cols[nk + nf + 1][r];
+      createdTs.push(created === null ? null : Number(created));
+      n++;
       rowsRead++;
-      if (batch.length >= batchSize) await flush();
+      if (n >= batchSize) await flush();
     }
   }
   await flush();
-  return { view: view.name, rowsRead, rowsWritten, seconds: (performance.now() - started) / 1000 };
+  const built = report.build();
+  return {
+    view: view.name,
+    rowsRead,
+    rowsWritten,
+    rowsRefused: built.rowsRefused,
+    newestEventTimestamp: newest,
+    report: built,
+    statistics: statistics.build(),
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform.js';
 import { experimentRoutes } from './experiments.js';
+import { featureViewRoutes } from './feature-views.js';
 import { modelVersionRoutes } from './model-versions.js';
 import { modelRoutes } from './models.js';
 import { runArtifactRoutes } from './run-artifacts.js';
@@ -21,5 +22,6 @@ export function nativeApi(platform: Platform): FastifyPluginAsync {
     await app.register(runArtifactRoutes(platform));
     await app.register(modelRoutes(platform));
     await app.register(modelVersionRoutes(platform));
+    await app.register(featureViewRoutes(platform));
   };
 }
