@@ -4,8 +4,9 @@
  * store call, check TTL at read time, run on-demand transforms on the same inputs training used, and
  * answer in Feast's column-major shape.
  */
-import { invalidParameter, notFound, SlipwayError } from '../core/errors.js';
+import { invalidParameter, notFound } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
+import { applyOnDemand, onDemandSources } from './on-demand.js';
 import type {
   DataSource,
   Entity,
@@ -245,29 +246,19 @@ function runOnDemand(
       statuses: new Array<FeatureStatus>(n),
       ts: new Array<string>(n).fill(EPOCH),
     }));
+    const sources = onDemandSources(odfv);
     for (let i = 0; i < n; i++) {
-      const input: Record<string, FeatureScalar> = {};
-      for (const f of odfv.requestSchema) input[f.name] = req.requestData?.[f.name][i] ?? null;
-      for (const src of odfv.sources) {
-        const v = columns.get(src)?.values[i] ?? null;
-        const [view, feature] = src.split(':');
-        input[feature] = v;
-        input[`${view}__${feature}`] = v;
+      const out = applyOnDemand(
+        odfv,
+        i,
+        (field) => req.requestData?.[field][i],
+        (ref) => columns.get(ref)?.values[i],
+        sources,
+      );
+      for (let k = 0; k < out.length; k++) {
+        outs[k].values[i] = out[k];
+        outs[k].statuses[i] = out[k] === null ? 'NULL_VALUE' : 'PRESENT';
       }
-      let out: Record<string, FeatureScalar>;
-      try {
-        out = odfv.transform(input);
-      } catch (err) {
-        throw new SlipwayError(
-          'INVALID_PARAMETER_VALUE',
-          `On-demand view '${name}' failed on row ${i}: ${(err as Error).message}`,
-        );
-      }
-      odfv.schema.forEach((f, k) => {
-        const v = out[f.name] ?? null;
-        outs[k].values[i] = v;
-        outs[k].statuses[i] = v === null ? 'NULL_VALUE' : 'PRESENT';
-      });
     }
     for (const [k, f] of odfv.schema.entries()) columns.set(`${name}:${f.name}`, outs[k]);
   }

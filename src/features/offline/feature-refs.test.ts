@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureRepo } from '../types.js';
-import { resolveHistoricalViews } from './feature-refs.js';
+import { resolveHistoricalFeatures, resolveHistoricalViews } from './feature-refs.js';
 
 const repo: FeatureRepo = {
   project: 'rides',
@@ -46,7 +46,15 @@ const repo: FeatureRepo = {
       offline: true,
     },
   ],
-  onDemandFeatureViews: [],
+  onDemandFeatureViews: [
+    {
+      name: 'trip_ratio',
+      requestSchema: [{ name: 'distance', type: 'float64' }],
+      sources: ['pg_view:x'],
+      schema: [{ name: 'per_km', type: 'float64' }],
+      transform: (row) => ({ per_km: Number(row['x']) / Number(row['distance']) }),
+    },
+  ],
   featureServices: [{ name: 'model_v1', features: ['driver_city:rides', 'driver_hourly:*'] }],
 };
 
@@ -74,6 +82,22 @@ describe('resolveHistoricalViews', () => {
     expect(() => resolveHistoricalViews(repo, ['driver_hourly'])).toThrow(/'view:feature' or 'view:\*'/);
     expect(() => resolveHistoricalViews(repo, ['nope:x'])).toThrow(/feature view 'nope' does not exist/);
     expect(() => resolveHistoricalViews(repo, ['driver_hourly:speed'])).toThrow(/has no feature 'speed'/);
-    expect(() => resolveHistoricalViews(repo, ['pg_view:x'])).toThrow(/is a postgres source/);
+    expect(() => resolveHistoricalViews(repo, ['trip_ratio:per_km'])).toThrow(/resolveHistoricalFeatures/);
+  });
+
+  it('plans a PostgreSQL source like a file source', () => {
+    const [plan] = resolveHistoricalViews(repo, ['pg_view:x']);
+    expect(plan.source).toMatchObject({ kind: 'postgres', table: 'trips' });
+  });
+});
+
+describe('resolveHistoricalFeatures', () => {
+  it('plans on-demand views and joins the stored views they read without asking for their features', () => {
+    const { views, onDemand } = resolveHistoricalFeatures(repo, ['driver_hourly:trips', 'trip_ratio:*']);
+    expect(views.map((v) => [v.view.name, v.features])).toEqual([
+      ['driver_hourly', ['trips']],
+      ['pg_view', []],
+    ]);
+    expect(onDemand.map((o) => [o.view.name, o.features])).toEqual([['trip_ratio', ['per_km']]]);
   });
 });

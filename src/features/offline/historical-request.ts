@@ -1,15 +1,27 @@
 /** The request and result of `getHistoricalFeatures`, and the checks a request passes before any I/O. */
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { invalidParameter } from '../../core/errors.js';
-import type { DataSource, FeatureScalar, FeatureView } from '../types.js';
+import type { FeatureScalar, FeatureView, OnDemandFeatureView } from '../types.js';
+import type { OfflineSource } from './source-scan.js';
 import { sqlString } from './sql.js';
 
 /** One feature view's part of a request: which source to read and which features to take. */
 export interface HistoricalView {
   view: FeatureView;
-  source: Extract<DataSource, { kind: 'file' }>;
+  source: OfflineSource;
   /** Columns present in both the entity rows and the source (the view's entities' join keys). */
   joinKeys: string[];
+  /** Names from `view.schema`; may be empty when only on-demand views read the view. */
+  features: string[];
+}
+
+/**
+ * An on-demand view's part of a request. Its stored inputs are read from the request's `views`
+ * (each input's view must be there; the inputs need not be among its `features`), its request
+ * fields from the entity columns of the same names.
+ */
+export interface HistoricalOnDemandView {
+  view: OnDemandFeatureView;
   /** Names from `view.schema`. */
   features: string[];
 }
@@ -22,6 +34,11 @@ export interface HistoricalRequest {
   /** The entity rows' timestamp column; default `event_timestamp`. */
   timestampColumn?: string;
   views: HistoricalView[];
+  /**
+   * On-demand views, run on each joined row by the same code as online reads; their columns come
+   * after the stored features.
+   */
+  onDemand?: HistoricalOnDemandView[];
   /** Name output columns `view__feature` (Feast's full_feature_names) instead of `feature`. */
   fullFeatureNames?: boolean;
   /** Write the result here as Parquet instead of returning rows. */
@@ -50,6 +67,11 @@ export interface HistoricalOptions {
   duckdb?: DuckDBInstance;
   /** Threads of the private instance; not allowed with `duckdb`, whose thread setting is global. */
   threads?: number;
+  /**
+   * `postgresql://…` for PostgreSQL sources without their own `connection` (the CLI passes the
+   * metadata store's URI when it is PostgreSQL).
+   */
+  postgresConnection?: string;
 }
 
 /** Shape checks that need no file: everything else is checked against the files themselves. */
@@ -74,32 +96,57 @@ export function checkRequest(req: HistoricalRequest, opts: HistoricalOptions): v
   if (!Array.isArray(req.views) || req.views.length === 0)
     throw invalidParameter('views', 'at least one feature view', req.views);
   for (const { view, source, features, joinKeys } of req.views) {
-    if (source?.kind !== 'file')
-      throw invalidParameter(`views[${view.name}].source`, 'a file data source', source?.kind);
-    if (source.name !== view.source) {
-      throw invalidParameter(
-        `views[${view.name}].source`,
-        `data source '${view.source}' (the view's)`,
-        source.name,
-      );
+    const kind = (source as { kind?: unknown } | undefined)?.kind;
+    if (kind !== 'file' && kind !== 'postgres') {
+      throw invalidParameter(`views[${view.name}].source`, 'a file or postgres data source', kind);
     }
+    // The source's name may differ from `view.source`: a push source is read through its batchSource.
     if (!(Number.isFinite(view.ttlSeconds) && view.ttlSeconds >= 0)) {
       throw invalidParameter(`${view.name}.ttlSeconds`, 'a number ≥ 0', view.ttlSeconds);
     }
     if (!Array.isArray(joinKeys))
       throw invalidParameter(`views[${view.name}].joinKeys`, 'an array', joinKeys);
-    if (!Array.isArray(features) || features.length === 0) {
+    const readByOnDemand = (req.onDemand ?? []).some((o) =>
+      o.view.sources.some((ref) => ref.startsWith(`${view.name}:`)),
+    );
+    if (!Array.isArray(features) || (features.length === 0 && !readByOnDemand)) {
       throw invalidParameter(`views[${view.name}].features`, 'at least one feature', features);
     }
-    for (const f of features) {
-      if (!view.schema.some((s) => s.name === f)) {
+    checkFeatureNames(`views[${view.name}].features`, view, features);
+  }
+  if (req.onDemand !== undefined && !Array.isArray(req.onDemand))
+    throw invalidParameter('onDemand', 'an array of on-demand views', req.onDemand);
+  for (const { view, features } of req.onDemand ?? []) {
+    if (!Array.isArray(features) || features.length === 0)
+      throw invalidParameter(`onDemand[${view.name}].features`, 'at least one feature', features);
+    checkFeatureNames(`onDemand[${view.name}].features`, view, features);
+    for (const ref of view.sources) {
+      const at = ref.indexOf(':');
+      const input = req.views.find((v) => v.view.name === ref.slice(0, at));
+      if (!input?.view.schema.some((f) => f.name === ref.slice(at + 1))) {
         throw invalidParameter(
-          `views[${view.name}].features`,
-          `a feature of ${view.name} (${view.schema.map((s) => s.name).join(', ')})`,
-          f,
+          `onDemand[${view.name}].sources`,
+          `inputs whose feature views are in the request's views (${req.views.map((v) => v.view.name).join(', ')})`,
+          ref,
         );
       }
     }
   }
   if (req.output !== undefined) sqlString(req.output, 'output');
+}
+
+function checkFeatureNames(
+  field: string,
+  view: Pick<FeatureView, 'name' | 'schema'>,
+  features: readonly string[],
+): void {
+  for (const f of features) {
+    if (!view.schema.some((s) => s.name === f)) {
+      throw invalidParameter(
+        field,
+        `a feature of ${view.name} (${view.schema.map((s) => s.name).join(', ')})`,
+        f,
+      );
+    }
+  }
 }

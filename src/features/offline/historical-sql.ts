@@ -43,8 +43,16 @@ export interface ViewSide {
   ttlSeconds: number;
 }
 
-/** The SELECT producing the training set; `ordered`: in entity-row order (a full sort of the result). */
-export function buildHistoricalSql(entity: EntitySide, views: ViewSide[], ordered = true): string {
+/**
+ * The SELECT producing the training set; `ordered`: in entity-row order (a full sort of the result);
+ * `keepRowId`: also return the entity row id (as its own column name), for a later stage to order by.
+ */
+export function buildHistoricalSql(
+  entity: EntitySide,
+  views: ViewSide[],
+  ordered = true,
+  keepRowId = false,
+): string {
   const ctes = [`"e" AS (SELECT * FROM ${entity.relation})`];
   const joins: string[] = [];
   const outputs: string[] = [];
@@ -71,6 +79,7 @@ export function buildHistoricalSql(entity: EntitySide, views: ViewSide[], ordere
     }
   });
   const drop = [...entity.helperColumns].map(sqlIdent).join(', ');
+  if (keepRowId) outputs.push(`"e".${sqlIdent(entity.rowId)}`);
   return (
     `WITH ${ctes.join(',\n')}\n` +
     `SELECT "e".* EXCLUDE (${drop}), ${outputs.join(', ')}\n` +

@@ -237,7 +237,7 @@ describe('getHistoricalFeatures errors', () => {
     const corrupt = join(dir, 'corrupt.parquet');
     writeFileSync(corrupt, 'PAR1 this is not parquet');
     const bad = hourly();
-    bad.source = { ...bad.source, path: corrupt };
+    bad.source = { ...(bad.source as FileSource), path: corrupt };
     await expect(getHistoricalFeatures({ entities: ORDERS_PARQUET(), views: [bad] })).rejects.toMatchObject({
       code: 'INVALID_PARAMETER_VALUE',
       message: expect.stringMatching(

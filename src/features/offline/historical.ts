@@ -9,21 +9,33 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { invalidParameter, isSlipwayError, SlipwayError } from '../../core/errors.js';
-import type { FeatureScalar } from '../types.js';
+import type { FeatureScalar, FeatureValueType } from '../types.js';
 import { loadEntityRows } from './entity-table.js';
 import { epochMicros, missingColumn, type ScannedFile, scanFile } from './file-scan.js';
 import {
   checkRequest,
+  type HistoricalOnDemandView,
   type HistoricalOptions,
   type HistoricalRequest,
   type HistoricalResult,
   type HistoricalView,
 } from './historical-request.js';
 import { buildHistoricalSql, type EntitySide, type ViewSide } from './historical-sql.js';
+import { addOnDemandColumns, planOnDemand } from './on-demand-columns.js';
 import { hashFile, hashRows, toFeatureScalar } from './result.js';
+import { scanOfflineSource } from './source-scan.js';
 import { sqlString } from './sql.js';
 
-export type { HistoricalOptions, HistoricalRequest, HistoricalResult, HistoricalView };
+export type {
+  HistoricalOnDemandView,
+  HistoricalOptions,
+  HistoricalRequest,
+  HistoricalResult,
+  HistoricalView,
+};
+
+/** A joined feature column: the column of the join result and the feature's declared type. */
+type JoinedFeature = { column: string; type: FeatureValueType };
 
 const ROW_ID = '__slipway_rid';
 const ENTITY_TS = '__slipway_ets';
@@ -56,10 +68,29 @@ export async function getHistoricalFeatures(
   try {
     const entity = await entitySide(conn, req);
     const names = new Set(entity.columns.keys());
+    const full = req.fullFeatureNames ?? false;
+    const onDemand = req.onDemand ?? [];
     const views: ViewSide[] = [];
-    for (const v of req.views)
-      views.push(await viewSide(conn, v, entity, names, req.fullFeatureNames ?? false));
-    const sql = buildHistoricalSql(entity.side, views, req.preserveOrder ?? true);
+    const joined = new Map<string, JoinedFeature>();
+    const hidden: string[] = [];
+    for (const v of req.views) {
+      const inputs = onDemandInputs(onDemand, v);
+      views.push(
+        await viewSide(conn, v, entity, names, full, inputs, opts.postgresConnection, joined, hidden),
+      );
+    }
+    const ordered = req.preserveOrder ?? true;
+    let sql: string;
+    if (onDemand.length === 0) sql = buildHistoricalSql(entity.side, views, ordered);
+    else {
+      const plan = planOnDemand(onDemand, joined, entity, names, full, hidden, ROW_ID);
+      sql = await addOnDemandColumns(
+        conn,
+        buildHistoricalSql(entity.side, views, false, true),
+        plan,
+        ordered,
+      );
+    }
     return req.output ? await writeParquet(conn, sql, req.output) : await readRows(conn, sql);
   } catch (err) {
     throw isSlipwayError(err) ? err : joinError(err);
@@ -125,15 +156,45 @@ async function entitySide(conn: DuckDBConnection, req: HistoricalRequest): Promi
   };
 }
 
+/** Features of `v` that on-demand views read but the request does not ask for. */
+function onDemandInputs(onDemand: HistoricalOnDemandView[], v: HistoricalView): string[] {
+  const inputs: string[] = [];
+  for (const o of onDemand) {
+    for (const ref of o.view.sources) {
+      const at = ref.indexOf(':');
+      const feature = ref.slice(at + 1);
+      if (ref.slice(0, at) !== v.view.name) continue;
+      if (!v.features.includes(feature) && !inputs.includes(feature)) inputs.push(feature);
+    }
+  }
+  return inputs;
+}
+
 async function viewSide(
   conn: DuckDBConnection,
   v: HistoricalView,
   entity: EntityInfo,
   outputNames: Set<string>,
   fullFeatureNames: boolean,
+  inputs: string[],
+  postgresConnection: string | undefined,
+  joined: Map<string, JoinedFeature>,
+  hidden: string[],
 ): Promise<ViewSide> {
   const { view, source } = v;
-  const file = await scanFile(conn, source.path, source.format, `data source '${source.name}'`);
+  const typeOf = (name: string) => view.schema.find((f) => f.name === name)?.type ?? 'string';
+  const featureRole = `feature of feature view '${view.name}'`;
+  const file = await scanOfflineSource(conn, source, {
+    columns: [
+      ...v.joinKeys.map((name) => ({ name, role: `join key of feature view '${view.name}'` })),
+      { name: source.timestampField, role: 'event timestamp' },
+      ...(source.createdTimestampField
+        ? [{ name: source.createdTimestampField, role: 'created timestamp' }]
+        : []),
+      ...[...v.features, ...inputs].map((name) => ({ name, role: featureRole, featureType: typeOf(name) })),
+    ],
+    postgresConnection,
+  });
   const need = (column: string, role: string): string => {
     const type = file.columns.get(column);
     if (type === undefined) throw missingColumn(file, column, role);
@@ -173,7 +234,7 @@ async function viewSide(
     ? epochMicros(createdField, need(createdField, 'created timestamp'), file)
     : undefined;
   const features = v.features.map((column) => {
-    need(column, `feature of feature view '${view.name}'`);
+    need(column, featureRole);
     const as = fullFeatureNames ? `${view.name}__${column}` : column;
     if (outputNames.has(as)) {
       throw new SlipwayError(
@@ -183,8 +244,17 @@ async function viewSide(
       );
     }
     outputNames.add(as);
+    joined.set(`${view.name}:${column}`, { column: as, type: typeOf(column) });
     return { column, as };
   });
+  for (const column of inputs) {
+    need(column, featureRole);
+    // Only the transforms read it: a reserved name that cannot collide, dropped from the output.
+    const as = `__slipway_input_${hidden.length}`;
+    hidden.push(as);
+    joined.set(`${view.name}:${column}`, { column: as, type: typeOf(column) });
+    features.push({ column, as });
+  }
   return {
     relation: file.relation,
     position: file.position,
