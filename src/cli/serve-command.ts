@@ -8,9 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SlipwayError } from '../core/errors.js';
+import { loadFeatureRepo } from '../features/definitions/index.js';
+import { catalogOf } from '../features/online-features.js';
+import type { OnlineStore } from '../features/types.js';
+import { openOnlineStore } from '../platform.js';
 import type { SlipwayClient } from '../sdk/types.js';
 import { createServingServer } from '../server/serving-app.js';
 import { type Engine, openInferenceEngine } from '../serving/engine.js';
+import type { FeatureLookup } from '../serving/feature-inputs.js';
 import type { ModelSource } from '../serving/model-source.js';
 import { RegistrySource } from '../serving/registry-source.js';
 import type { ExecutionProvider, ModelConfig } from '../serving/types.js';
@@ -33,6 +38,10 @@ export interface ServeOptions extends ConnectionOptions {
   responseCache?: number;
   pollInterval?: number;
   logLevel: string;
+  /** Feature definitions file, for models whose config.yaml declares a feature service. */
+  features?: string;
+  /** Online store URI (`redis://…`; default SQLite in the home). */
+  onlineStore?: string;
 }
 
 export interface RunningServing {
@@ -98,10 +107,28 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
     warn: quiet ? () => {} : log('warn'),
     error: log('error'),
   };
+  // Tokens as for the control plane (SLIPWAY_AUTH_TOKENS or slipway.yaml); the home holds the
+  // default SQLite online store.
+  const { auth, home } = loadConfig({
+    flags: { home: opts.home },
+    env: io.env,
+    cwd: io.cwd,
+    configPath: opts.config,
+  });
+  let onlineStore: OnlineStore | undefined;
+  let features: FeatureLookup | undefined;
+  if (opts.features) {
+    const catalog = catalogOf(await loadFeatureRepo(opts.features));
+    onlineStore = await openOnlineStore(opts.onlineStore, home);
+    features = { catalog: () => catalog, store: onlineStore };
+  }
   let client: SlipwayClient | undefined;
   const sources: ModelSource[] = [];
   if (opts.model?.length) {
-    client = await openClient(opts, io);
+    client = await openClient(opts, io).catch(async (err) => {
+      await onlineStore?.close();
+      throw err;
+    });
     sources.push(
       new RegistrySource(client.models, opts.model, {
         cacheDir: join(tmpdir(), `slipway-serve-${process.pid}`),
@@ -114,12 +141,11 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
     sources,
     defaults: configFlags(opts),
     logger,
+    features,
   });
   try {
     // Fastify's own info lines (one JSON line per listen) would repeat what this command prints.
-    // Tokens as for the control plane (SLIPWAY_AUTH_TOKENS or slipway.yaml): inference needs `read`,
-    // repository load/unload `write`.
-    const { auth } = loadConfig({ flags: {}, env: io.env, cwd: io.cwd, configPath: opts.config });
+    // Inference needs the `read` role, repository load/unload `write`.
     const app = await createServingServer(engine, {
       logger: quiet ? false : { level: 'warn' },
       auth: auth.tokens,
@@ -135,11 +161,13 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
         await app.close();
         await engine.close();
         await client?.close();
+        await onlineStore?.close();
       },
     };
   } catch (err) {
     await engine.close();
     await client?.close();
+    await onlineStore?.close();
     throw err;
   }
 }
@@ -197,7 +225,15 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       'how often registry aliases are checked for moves',
       positiveInt('--poll-interval'),
     )
-    .option('--log-level <level>', 'info, warn, error or silent', 'info');
+    .option('--log-level <level>', 'info, warn, error or silent', 'info')
+    .option(
+      '--features <file>',
+      'feature definitions: models whose config.yaml declares features.service are called with entity keys',
+    )
+    .option(
+      '--online-store <uri>',
+      'online feature store: sqlite (default, in the home) or redis://host:port',
+    );
   addConnectionOptions(cmd).action(async (opts: ServeOptions) => {
     const running = await startServing(opts, io);
     io.onShutdown(() => running.close());

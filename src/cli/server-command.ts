@@ -110,6 +110,8 @@ export async function startServer(
     if (models.refs?.length || models.repository) {
       engine = await openInferenceEngine({
         repository: models.repository,
+        // Models whose config.yaml declares a feature service read it from here.
+        features,
         sources: models.refs?.length
           ? [
               new RegistrySource(new LocalClient(platform).models, models.refs, {
