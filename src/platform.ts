@@ -5,8 +5,10 @@
 import { type Clock, systemClock } from './core/clock.js';
 import type { SlipwayConfig } from './core/config.js';
 import { SlipwayError } from './core/errors.js';
+import { DatasetRegistry } from './datasets/dataset-registry.js';
 import { FeatureRegistry } from './features/feature-registry.js';
 import { MaterializationLog } from './features/materialization-log.js';
+import { RegistryCatalogs } from './features/registry-catalog.js';
 import type { OnlineStore } from './features/types.js';
 import { RegistryService } from './registry/service.js';
 import type { ArtifactStore } from './tracking/artifacts.js';
@@ -20,6 +22,12 @@ export interface Platform {
   readonly artifacts: RunArtifacts;
   /** Versioned feature definitions (plan/apply). */
   readonly features: FeatureRegistry;
+  /** Feature catalogs served from the registry, per project, refreshed when definitions change. */
+  readonly featureCatalogs: RegistryCatalogs;
+  /** Versioned datasets (training sets) with content hashes. */
+  readonly datasets: DatasetRegistry;
+  /** The online feature store, opened on first use (see `PlatformOptions.onlineStore`). */
+  onlineStore(): Promise<OnlineStore>;
   /** Materialization runs: freshness, statistics and validation reports per feature view. */
   readonly materializations: MaterializationLog;
   /** True while the metadata store answers (readiness). */
@@ -43,6 +51,12 @@ async function openArtifactStore(config: SlipwayConfig): Promise<ArtifactStore> 
   );
 }
 
+/** What the platform opens besides the config's stores. */
+export interface PlatformOptions {
+  /** Online store URI: `redis://…`, or SQLite in the home (default). */
+  onlineStore?: string;
+}
+
 /**
  * Opens every store of `config` (applying database migrations) and returns the services.
  *
@@ -50,11 +64,16 @@ async function openArtifactStore(config: SlipwayConfig): Promise<ArtifactStore> 
  * const platform = await openPlatform(resolveConfig({ home: './.slipway' }));
  * const exp = await platform.tracking.createExperiment({ name: 'fraud' });
  */
-export async function openPlatform(config: SlipwayConfig, clock: Clock = systemClock): Promise<Platform> {
+export async function openPlatform(
+  config: SlipwayConfig,
+  clock: Clock = systemClock,
+  options: PlatformOptions = {},
+): Promise<Platform> {
   const { openSqlDatabase } = await import('./backends/sql/connect.js');
   const { SqlTrackingStore } = await import('./backends/sql/tracking-store.js');
   const { SqlRegistryStore } = await import('./backends/sql/registry-store.js');
   const { SqlFeatureRegistryStore } = await import('./backends/sql/feature-registry-store.js');
+  const { SqlDatasetStore } = await import('./backends/sql/dataset-store.js');
   const { SqlMaterializationStore } = await import('./backends/sql/materialization-store.js');
   const sql = await openSqlDatabase(config.backendStoreUri);
   const store = await openArtifactStore(config);
@@ -65,6 +84,9 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
     const artifacts = new RunArtifacts(tracking, store, config.maxUploadBytes);
     const registry = new RegistryService(new SqlRegistryStore(sql), tracking, artifacts, clock);
     const features = new FeatureRegistry(new SqlFeatureRegistryStore(sql), clock);
+    const featureCatalogs = new RegistryCatalogs(features);
+    const datasets = new DatasetRegistry(new SqlDatasetStore(sql), clock);
+    let online: Promise<OnlineStore> | undefined;
     const materializations = new MaterializationLog(new SqlMaterializationStore(sql), features, clock);
     return {
       config,
@@ -72,6 +94,16 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
       registry,
       artifacts,
       features,
+      featureCatalogs,
+      datasets,
+      onlineStore: () => {
+        online ??= openOnlineStore(options.onlineStore, config.home);
+        // A failed open is retried by the next call rather than remembered.
+        online.catch(() => {
+          online = undefined;
+        });
+        return online;
+      },
       materializations,
       ping: async () => {
         try {
@@ -82,6 +114,8 @@ export async function openPlatform(config: SlipwayConfig, clock: Clock = systemC
         }
       },
       close: async () => {
+        await featureCatalogs.close();
+        await (await online?.catch(() => undefined))?.close();
         await store.close();
         await sql.close();
       },

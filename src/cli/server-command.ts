@@ -31,6 +31,7 @@ interface ServerOptions {
   model?: string[];
   modelRepository?: string;
   features?: string;
+  featureProject?: string;
   onlineStore?: string;
 }
 
@@ -38,8 +39,13 @@ interface ServerOptions {
 export interface InProcessModels {
   refs?: string[];
   repository?: string;
-  /** Feature definitions file: mounts Feast's feature-server routes. */
+  /** Feature definitions file: mounts Feast's feature-server routes (the file as read at start). */
   features?: string;
+  /**
+   * Or a feature project of the registry: mounts the same routes over its applied definitions,
+   * which follow later applies without a restart.
+   */
+  featureProject?: string;
   /** Online store URI (`redis://…`; default SQLite in the home). */
   onlineStore?: string;
 }
@@ -96,7 +102,14 @@ export async function startServer(
   config: SlipwayConfig,
   models: InProcessModels = {},
 ): Promise<RunningServer> {
-  const platform = await openPlatform(config);
+  if (models.features && models.featureProject) {
+    throw new SlipwayError(
+      'INVALID_PARAMETER_VALUE',
+      "Invalid value for '--feature-project': expected either --features FILE or --feature-project NAME, not both",
+      { field: 'feature-project' },
+    );
+  }
+  const platform = await openPlatform(config, undefined, { onlineStore: models.onlineStore });
   let app: Awaited<ReturnType<typeof createServer>> | undefined;
   let engine: Engine | undefined;
   let onlineStore: OnlineStore | undefined;
@@ -106,6 +119,10 @@ export async function startServer(
       const catalog = catalogOf(await loadFeatureRepo(models.features));
       onlineStore = await openOnlineStore(models.onlineStore, config.home);
       features = { catalog: () => catalog, store: onlineStore };
+    } else if (models.featureProject) {
+      const registryCatalog = await platform.featureCatalogs.get(models.featureProject);
+      // The platform owns (and closes) this store; it is the one the native feature routes read too.
+      features = { catalog: () => registryCatalog.catalog(), store: await platform.onlineStore() };
     }
     if (models.refs?.length || models.repository) {
       engine = await openInferenceEngine({
@@ -202,14 +219,20 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       '--features <file>',
       'serve online features for these definitions (Feast API: /get-online-features, /push)',
     )
+    .option(
+      '--feature-project <name>',
+      'or serve online features for the definitions applied to this registry project (follows applies)',
+    )
     .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port')
     .action(async (opts: ServerOptions) => {
-      const { config: configPath, model, modelRepository, features, onlineStore, ...flags } = opts;
+      const { config: configPath, model, modelRepository, features, featureProject, onlineStore, ...flags } =
+        opts;
       const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
       const server = await startServer(config, {
         refs: model,
         repository: modelRepository,
         features,
+        featureProject,
         onlineStore,
       });
       io.onShutdown(() => server.close());

@@ -6,11 +6,13 @@ export {
   DatasetRegistry,
   datasetVersionTaken,
 } from './dataset-registry.js';
+export { buildRegistryTrainingSet, type RegistryTrainingSetRequest } from './registry-training-set.js';
 export {
   buildTrainingSet,
   DATASETS_ARTIFACT_ROOT,
   DEFAULT_TRAINING_SET_NAME,
   datasetArtifactPath,
+  ENTITIES_ARTIFACT_ROOT,
   type TrainingSet,
   type TrainingSetRequest,
 } from './training-set.js';

@@ -21,6 +21,9 @@ import type { DatasetVersion } from './types.js';
 /** Where registered training sets are kept in the artifact store (`mlflow-artifacts:/datasets/…`). */
 export const DATASETS_ARTIFACT_ROOT = 'datasets';
 
+/** Where clients upload entity files for a server to build training sets from. */
+export const ENTITIES_ARTIFACT_ROOT = `${DATASETS_ARTIFACT_ROOT}/_entities`;
+
 /** The name a training set is registered under when none is given for a feature list. */
 export const DEFAULT_TRAINING_SET_NAME = 'training-set';
 
@@ -42,6 +45,8 @@ export interface TrainingSetRequest {
   out: string;
   /** Dataset name; default the feature service's name, or `training-set`. */
   dataset?: string;
+  /** What to record as the entity rows' origin (default: their path, or `inline (N rows)`). */
+  entitySource?: string;
 }
 
 export interface TrainingSet {
@@ -144,7 +149,7 @@ export async function buildTrainingSet(
     ...(req.project === undefined ? {} : { project: req.project }),
     features: refs,
     ...(req.featureService === undefined ? {} : { featureService: req.featureService }),
-    entitySource,
+    entitySource: req.entitySource ?? entitySource,
   });
   return {
     path: req.out,

@@ -3,17 +3,35 @@
  * the server's SlipwayError (same code, message and details), so callers handle one error type
  * whether they talk to a server or open the stores in-process.
  */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { type ErrorCode, SlipwayError } from '../core/errors.js';
 import type { Page } from '../core/types.js';
+import { ENTITIES_ARTIFACT_ROOT } from '../datasets/training-set.js';
+import type { DatasetVersion } from '../datasets/types.js';
+import { hashFile } from '../features/offline/result.js';
+import type { OnlineFeaturesResponse } from '../features/online-features.js';
 import type { ModelVersion, RegisteredModel } from '../registry/types.js';
 import { checkArtifactPath } from '../tracking/artifact-path.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
 import type { Experiment, Metric, Run, RunInfo } from '../tracking/types.js';
+import { checkHistoricalInput } from './feature-calls.js';
 import { type ArtifactSource, downloadModelVersion } from './model-download.js';
 import { withMetricDefaults, withSourceTags } from './run-defaults.js';
-import type { ExperimentsApi, ModelsApi, RunsApi, SearchOptions, SlipwayClient } from './types.js';
+import type {
+  DatasetsApi,
+  ExperimentsApi,
+  FeaturesApi,
+  HistoricalFeaturesResult,
+  ModelsApi,
+  RunsApi,
+  SearchOptions,
+  SlipwayClient,
+} from './types.js';
 
 export interface HttpClientOptions {
   /** Sent as `Authorization: Bearer <token>`. */
@@ -115,6 +133,8 @@ export class HttpClient implements SlipwayClient {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly models: ModelsApi;
+  readonly features: FeaturesApi;
+  readonly datasets: DatasetsApi;
 
   constructor(url: string, opts: HttpClientOptions = {}) {
     this.origin = url.replace(/\/+$/, '');
@@ -122,6 +142,8 @@ export class HttpClient implements SlipwayClient {
     this.experiments = this.experimentsApi();
     this.runs = this.runsApi();
     this.models = this.modelsApi();
+    this.features = this.featuresApi();
+    this.datasets = this.datasetsApi();
   }
 
   async close(): Promise<void> {
@@ -276,6 +298,66 @@ export class HttpClient implements SlipwayClient {
           dest,
           this.artifactProxy(),
         ),
+    };
+  }
+
+  private featuresApi(): FeaturesApi {
+    return {
+      getOnlineFeatures: (input) =>
+        this.json<OnlineFeaturesResponse>('POST', '/features/online', { json: input }),
+      // The server builds the set from rows sent inline (or a file uploaded first, content-addressed
+      // so a re-send stores nothing new), keeps it under its dataset, and this downloads it to `out`.
+      getHistoricalFeatures: async (input) => {
+        const { entityRows, entitiesPath, out, ...rest } = checkHistoricalInput(input);
+        let entitiesArtifact: string | undefined;
+        if (entitiesPath !== undefined) {
+          const ext = extname(entitiesPath).toLowerCase() === '.csv' ? '.csv' : '.parquet';
+          const hex = (await hashFile(entitiesPath)).replace(/^sha256:/, '');
+          entitiesArtifact = `${ENTITIES_ARTIFACT_ROOT}/${hex}${ext}`;
+          await this.none('PUT', `/artifacts/${artifactPath(entitiesArtifact)}`, {
+            api: ARTIFACT_PROXY,
+            raw: createReadStream(entitiesPath),
+          });
+        }
+        const built = await this.json<Omit<HistoricalFeaturesResult, 'path'> & { artifactPath: string }>(
+          'POST',
+          '/features/historical',
+          { json: { ...rest, entityRows, entitiesArtifact } },
+        );
+        const path = resolve(out);
+        await mkdir(dirname(path), { recursive: true });
+        const res = await this.send('GET', `/artifacts/${artifactPath(built.artifactPath)}`, {
+          api: ARTIFACT_PROXY,
+        });
+        await pipeline(
+          res.body ? Readable.fromWeb(res.body as NodeWebReadableStream) : Readable.from([]),
+          createWriteStream(path),
+        );
+        const got = await hashFile(path);
+        if (got !== built.digest) {
+          await rm(path, { force: true });
+          throw new SlipwayError(
+            'INTERNAL_ERROR',
+            `Downloaded training set does not match its digest (${got}, expected ${built.digest})`,
+            { expected: built.digest, got },
+          );
+        }
+        const { digest, rows, columns, dataset, created } = built;
+        return { path, digest, rows, columns, dataset, created };
+      },
+    };
+  }
+
+  private datasetsApi(): DatasetsApi {
+    return {
+      get: (name, version) =>
+        this.json<DatasetVersion>(
+          'GET',
+          version === undefined ? seg`/datasets/${name}` : seg`/datasets/${name}/versions/${String(version)}`,
+        ),
+      list: async () => (await this.json<{ datasets: DatasetVersion[] }>('GET', '/datasets')).datasets,
+      versions: async (name) =>
+        (await this.json<{ versions: DatasetVersion[] }>('GET', seg`/datasets/${name}/versions`)).versions,
     };
   }
 

@@ -2,11 +2,15 @@
  * The SDK in-process: the same calls as the HTTP client, made directly on a Platform's services
  * (no server, no network). Each method is a thin adapter over one service call.
  */
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { buildRegistryTrainingSet } from '../datasets/registry-training-set.js';
+import { readOnlineFeatures } from '../features/online-request.js';
 import type { Platform } from '../platform.js';
+import { checkHistoricalInput } from './feature-calls.js';
 import { downloadModelVersion } from './model-download.js';
 import { withMetricDefaults, withSourceTags } from './run-defaults.js';
-import type { ExperimentsApi, ModelsApi, RunsApi, SlipwayClient } from './types.js';
+import type { DatasetsApi, ExperimentsApi, FeaturesApi, ModelsApi, RunsApi, SlipwayClient } from './types.js';
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -24,6 +28,8 @@ export class LocalClient implements SlipwayClient {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly models: ModelsApi;
+  readonly features: FeaturesApi;
+  readonly datasets: DatasetsApi;
 
   constructor(readonly platform: Platform) {
     const { tracking, registry, artifacts } = platform;
@@ -84,6 +90,25 @@ export class LocalClient implements SlipwayClient {
       getDownloadUri: (name, version) => registry.getDownloadUri(name, version),
       downloadVersion: async (name, version, dest) =>
         downloadModelVersion(await registry.getModelVersion(name, version), dest, artifacts.store),
+    };
+    this.features = {
+      getOnlineFeatures: (input) => readOnlineFeatures(platform, input),
+      getHistoricalFeatures: async (input) => {
+        const { entityRows, entitiesPath, out, ...rest } = checkHistoricalInput(input);
+        const set = await buildRegistryTrainingSet(platform, {
+          ...rest,
+          entities: entityRows ? { rows: entityRows } : { path: entitiesPath as string },
+          out: resolve(out),
+        });
+        const { path, digest, rows, columns, dataset, created } = set;
+        return { path, digest, rows, columns, dataset, created };
+      },
+    };
+    const { datasets } = platform;
+    this.datasets = {
+      get: (name, version) => datasets.get(name, version),
+      list: () => datasets.list(),
+      versions: (name) => datasets.versions(name),
     };
   }
 

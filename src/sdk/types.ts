@@ -4,6 +4,10 @@
  */
 import type { Readable } from 'node:stream';
 import type { Page, Tag } from '../core/types.js';
+import type { DatasetVersion } from '../datasets/types.js';
+import type { OnlineFeaturesResponse } from '../features/online-features.js';
+import type { OnlineFeaturesInput } from '../features/online-request.js';
+import type { FeatureScalar } from '../features/types.js';
 import type { ModelSignature, ModelVersion, RegisteredModel } from '../registry/types.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
 import type { SearchOptions } from '../tracking/service.js';
@@ -110,9 +114,74 @@ export interface ModelsApi {
   downloadVersion(name: string, version: string, dest: string): Promise<string>;
 }
 
+export type { OnlineFeaturesInput, OnlineFeaturesResponse };
+
+/** A training set to build from the registry's feature definitions. */
+export interface HistoricalFeaturesInput {
+  /** Feature project; default the only one in the registry. */
+  project?: string;
+  /** `view:feature` references (or `featureService`). */
+  features?: string[];
+  featureService?: string;
+  /** Entity rows (join keys + timestamp column), sent inline. Or `entitiesPath`. */
+  entityRows?: Array<Record<string, FeatureScalar>>;
+  /** A local Parquet or CSV file of entity rows (a server gets a copy of it). */
+  entitiesPath?: string;
+  /** The entity rows' timestamp column; default `event_timestamp`. */
+  timestampColumn?: string;
+  fullFeatureNames?: boolean;
+  /** Where to write the training set (Parquet), on this machine. */
+  out: string;
+  /** Dataset name; default the feature service's name, or `training-set`. */
+  dataset?: string;
+}
+
+/** A training set written to `path` and registered as a dataset version. */
+export interface HistoricalFeaturesResult {
+  path: string;
+  /** `sha256:<hex>` of the Parquet file. */
+  digest: string;
+  rows: number;
+  columns: Array<{ name: string; type: string }>;
+  /** The version it is registered as (the latest one when the data did not change). */
+  dataset: DatasetVersion;
+  /** False when the latest version already held exactly this data. */
+  created: boolean;
+}
+
+export interface FeaturesApi {
+  /**
+   * The latest feature values of each entity row, from the online store, with the project's
+   * definitions as applied to the registry (Feast's column-major response).
+   *
+   * @example
+   * await client.features.getOnlineFeatures({ featureService: 'ranker_v1', entityRows: [{ driver_id: 1 }] });
+   */
+  getOnlineFeatures(input: OnlineFeaturesInput): Promise<OnlineFeaturesResponse>;
+  /**
+   * A point-in-time-correct training set written to `out` and registered as a dataset version.
+   *
+   * @example
+   * const set = await client.features.getHistoricalFeatures({ featureService: 'fraud_v1', entityRows, out: 'train.parquet' });
+   * await client.runs.logInputs(runId, [datasetInput(set.dataset)]);
+   */
+  getHistoricalFeatures(input: HistoricalFeaturesInput): Promise<HistoricalFeaturesResult>;
+}
+
+export interface DatasetsApi {
+  /** One version, or the latest without `version`. */
+  get(name: string, version?: number): Promise<DatasetVersion>;
+  /** The latest version of every dataset, by name. */
+  list(): Promise<DatasetVersion[]>;
+  /** Every version of one dataset, oldest first. */
+  versions(name: string): Promise<DatasetVersion[]>;
+}
+
 export interface SlipwayClient {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly models: ModelsApi;
+  readonly features: FeaturesApi;
+  readonly datasets: DatasetsApi;
   close(): Promise<void>;
 }

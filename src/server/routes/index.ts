@@ -1,8 +1,10 @@
 /** The native REST API (mounted under `/api/v1`): one route file per resource, camelCase JSON. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform.js';
+import { datasetRoutes } from './datasets.js';
 import { experimentRoutes } from './experiments.js';
 import { featureViewRoutes } from './feature-views.js';
+import { featureRoutes } from './features.js';
 import { modelVersionRoutes } from './model-versions.js';
 import { modelRoutes } from './models.js';
 import { runArtifactRoutes } from './run-artifacts.js';
@@ -22,6 +24,8 @@ export function nativeApi(platform: Platform): FastifyPluginAsync {
     await app.register(runArtifactRoutes(platform));
     await app.register(modelRoutes(platform));
     await app.register(modelVersionRoutes(platform));
+    await app.register(featureRoutes(platform));
+    await app.register(datasetRoutes(platform));
     await app.register(featureViewRoutes(platform));
   };
 }
