@@ -140,8 +140,9 @@ interface StatsFlags extends StoreFlags {
 
 const share = (x: number | null | undefined) =>
   x === null || x === undefined ? '' : `${(x * 100).toFixed(1)} %`;
+/** Up to 6 significant digits, without trailing zeros (1.7, 0.64, 27.5, 1234570). */
 const number = (x: number | null | undefined) =>
-  x === null || x === undefined ? '' : Number.isInteger(x) ? String(x) : x.toPrecision(6);
+  x === null || x === undefined ? '' : String(Number(x.toPrecision(6)));
 
 function freshnessTable(views: ViewFreshness[]): string {
   return renderTable(views, [
