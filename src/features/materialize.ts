@@ -15,17 +15,21 @@ import { invalidParameter } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
 import { type ValidationReport, ValidationReportBuilder } from './materialization-report.js';
 import { type ViewStatistics, ViewStatisticsBuilder } from './materialization-statistics.js';
-import { epochMicros, missingColumn, scanFile } from './offline/file-scan.js';
+import { featureValueSql } from './offline/feature-cast.js';
+import { epochMicros, missingColumn } from './offline/file-scan.js';
+import { type OfflineSource, scanOfflineSource } from './offline/source-scan.js';
 import { sqlIdent } from './offline/sql.js';
 import { batchSourceOf, type FeatureCatalog, joinKeysOf } from './online-features.js';
 import { type DataFrame, findViolations } from './online-write.js';
-import type { DataSource, FeatureScalar, FeatureView, OnlineRow, OnlineStore } from './types.js';
+import type { FeatureScalar, FeatureView, OnlineRow, OnlineStore } from './types.js';
 
 export interface MaterializeOptions {
   catalog: FeatureCatalog;
   store: OnlineStore;
-  /** Views to materialize (default: every online view with a file source). */
+  /** Views to materialize (default: every online view with a file or PostgreSQL source). */
   views?: string[];
+  /** `postgresql://…` for PostgreSQL sources without their own `connection`. */
+  postgresConnection?: string;
   /** Event-time window, epoch ms: [start, end). */
   start: number;
   end: number;
@@ -49,30 +53,9 @@ export interface MaterializeSummary {
   seconds: number;
 }
 
-type FileSource = Extract<DataSource, { kind: 'file' }>;
-
-function fileSourceOf(catalog: FeatureCatalog, view: FeatureView): FileSource | undefined {
+function fileSourceOf(catalog: FeatureCatalog, view: FeatureView): OfflineSource | undefined {
   const src = batchSourceOf(catalog.sources, view);
-  return src?.kind === 'file' ? src : undefined;
-}
-
-/** The SQL value of a feature, cast so DuckDB hands back plain JS scalars. */
-function featureSql(name: string, type: string, columnType: string, source: FileSource): string {
-  const c = sqlIdent(name);
-  switch (type) {
-    case 'int64':
-    case 'int32':
-      return `CAST(${c} AS BIGINT)`;
-    case 'float64':
-    case 'float32':
-      return `CAST(${c} AS DOUBLE)`;
-    case 'bool':
-      return `CAST(${c} AS BOOLEAN)`;
-    case 'timestamp':
-      return `(${epochMicros(name, columnType, { label: `data source '${source.name}'`, path: source.path })} // 1000)`;
-    default:
-      return `CAST(${c} AS VARCHAR)`;
-  }
+  return src?.kind === 'file' || src?.kind === 'postgres' ? src : undefined;
 }
 
 function scalar(v: unknown): FeatureScalar {
@@ -106,7 +89,7 @@ export async function materialize(opts: MaterializeOptions): Promise<Materialize
       if (!source)
         throw invalidParameter(
           `feature_view '${name}'.source`,
-          'a file source (or a push source with a file batch source)',
+          'a file or PostgreSQL source (or a push source with one as batch source)',
           view.source,
         );
       summaries.push(await materializeView(conn, opts, view, source));
@@ -122,11 +105,23 @@ async function materializeView(
   conn: Awaited<ReturnType<DuckDBInstance['connect']>>,
   opts: MaterializeOptions,
   view: FeatureView,
-  source: FileSource,
+  source: OfflineSource,
 ): Promise<MaterializeSummary> {
   const started = performance.now();
-  const file = await scanFile(conn, source.path, source.format, `data source '${source.name}'`);
   const joinKeys = joinKeysOf(opts.catalog, view);
+  // A PostgreSQL source reads only these columns, and only rows in the window.
+  const file = await scanOfflineSource(conn, source, {
+    columns: [
+      ...joinKeys.map((name) => ({ name, role: 'join key' })),
+      { name: source.timestampField, role: 'event timestamp' },
+      ...(source.createdTimestampField
+        ? [{ name: source.createdTimestampField, role: 'created timestamp' }]
+        : []),
+      ...view.schema.map((f) => ({ name: f.name, role: 'feature', featureType: f.type })),
+    ],
+    postgresConnection: opts.postgresConnection,
+    window: { start: opts.start, end: opts.end },
+  });
   const need = (col: string, role: string) => {
     const type = file.columns.get(col);
     if (type === undefined) throw missingColumn(file, col, role);
@@ -138,7 +133,7 @@ async function materializeView(
     ? epochMicros(source.createdTimestampField, need(source.createdTimestampField, 'created timestamp'), file)
     : 'NULL';
   const features = view.schema.map(
-    (f) => `${featureSql(f.name, f.type, need(f.name, 'feature'), source)} AS ${sqlIdent(f.name)}`,
+    (f) => `${featureValueSql(f.name, f.type, need(f.name, 'feature'), file)} AS ${sqlIdent(f.name)}`,
   );
   const keys = joinKeys.map(sqlIdent).join(', ');
   const sql = `SELECT ${keys}, ${features.join(', ')}, __ts // 1000 AS __ts, __cts // 1000 AS __cts
