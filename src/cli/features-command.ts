@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { invalidParameter } from '../core/errors.js';
 import { formatPlan, loadFeatureRepo } from '../features/definitions/index.js';
-import { getHistoricalFeatures, resolveHistoricalViews } from '../features/offline/index.js';
+import { getHistoricalFeatures, resolveHistoricalFeatures } from '../features/offline/index.js';
 import { openPlatform } from '../platform.js';
 import { loadConfig } from './config-loader.js';
 import { registerMaterializeCommands } from './features-materialize.js';
@@ -67,13 +67,18 @@ async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
     throw invalidParameter('--service', 'a feature service name, or --features view:feature,…', undefined);
   }
   const format = opts.entities.toLowerCase().endsWith('.csv') ? 'csv' : 'parquet';
-  const result = await getHistoricalFeatures({
-    entities: { path: opts.entities, format },
-    timestampColumn: opts.timestampColumn,
-    views: resolveHistoricalViews(repo, refs),
-    fullFeatureNames: opts.fullFeatureNames === true,
-    output: opts.out,
-  });
+  // PostgreSQL sources without their own connection read from the metadata store's database.
+  const { backendStoreUri } = loadConfig({ flags: {}, env: io.env, cwd: io.cwd });
+  const result = await getHistoricalFeatures(
+    {
+      entities: { path: opts.entities, format },
+      timestampColumn: opts.timestampColumn,
+      ...resolveHistoricalFeatures(repo, refs),
+      fullFeatureNames: opts.fullFeatureNames === true,
+      output: opts.out,
+    },
+    { postgresConnection: /^postgres(ql)?:/.test(backendStoreUri) ? backendStoreUri : undefined },
+  );
   io.out(
     `Wrote ${result.rowCount} rows × ${result.columns.length} columns to ${opts.out} (${result.contentHash})\n`,
   );

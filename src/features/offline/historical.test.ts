@@ -246,6 +246,31 @@ describe('getHistoricalFeatures errors', () => {
     });
   });
 
+  it('names a corrupt CSV source, also when the bad value is past what the sniffer samples', async () => {
+    const header = 'driver_id,event_timestamp,created,conv_rate,trips\n';
+    const good = '1001,2024-01-01T10:00:00Z,2024-01-01T10:05:00Z,0.1,10\n';
+    const late = join(dir, 'late-bad-value.csv');
+    writeFileSync(late, `${header}${good.repeat(30_000)}${good.replace('0.1', 'abc')}`);
+    const bad = hourly('csv');
+    bad.source = { ...(bad.source as FileSource), path: late };
+    await expect(getHistoricalFeatures({ entities: ORDERS_PARQUET(), views: [bad] })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+      message: expect.stringMatching(
+        /CSV Error on Line: 30002 in '.*late-bad-value\.csv': Error when converting column "conv_rate"/,
+      ),
+    });
+    const binary = join(dir, 'binary.csv');
+    writeFileSync(
+      binary,
+      Buffer.concat([Buffer.from(`${header}${good}`), Buffer.from([0xff, 0xfe, 0x2c, 0x0a])]),
+    );
+    bad.source = { ...(bad.source as FileSource), path: binary };
+    await expect(getHistoricalFeatures({ entities: ORDERS_PARQUET(), views: [bad] })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+      message: expect.stringMatching(/Cannot read data source 'driver_hourly_src' '.*binary\.csv' as csv/),
+    });
+  });
+
   it('names a missing column and lists the columns there are', async () => {
     const bad = hourly();
     bad.source = { ...bad.source, createdTimestampField: 'created_at' };

@@ -298,7 +298,14 @@ async function readRows(conn: DuckDBConnection, sql: string): Promise<Historical
 }
 
 function joinError(err: unknown): SlipwayError {
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const full = err instanceof Error ? err.message : String(err);
+  let message = full.split('\n')[0];
+  // A bad CSV value surfaces only while the join streams: say which file and what failed.
+  const file = /^\s*file = (.+)$/m.exec(full)?.[1];
+  if (file) {
+    const what = /^(Error when converting column .*|Expected Number of Columns.*)$/m.exec(full)?.[1];
+    message += ` in '${file}'${what ? `: ${what}` : ''}`;
+  }
   // Bad values (unparseable timestamp text, keys that will not convert) surface only while running.
   const code = /^(Conversion|Invalid Input|Binder|IO) Error/.test(message)
     ? 'INVALID_PARAMETER_VALUE'

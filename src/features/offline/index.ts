@@ -1,7 +1,8 @@
-/** The offline feature store: point-in-time-correct training sets over Parquet/CSV, run in DuckDB. */
-export { resolveHistoricalViews } from './feature-refs.js';
+/** The offline feature store: point-in-time-correct training sets over Parquet/CSV and PostgreSQL, run in DuckDB. */
+export { resolveHistoricalFeatures, resolveHistoricalViews } from './feature-refs.js';
 export {
   getHistoricalFeatures,
+  type HistoricalOnDemandView,
   type HistoricalOptions,
   type HistoricalRequest,
   type HistoricalResult,
