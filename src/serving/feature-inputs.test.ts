@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisOnlineStore } from '../backends/online/redis-online-store.js';
 import { SqliteOnlineStore } from '../backends/online/sqlite-online-store.js';
 import { loadFeatureRepo } from '../features/definitions/index.js';
 import { entityKeyOf } from '../features/entity-key.js';
@@ -108,11 +110,12 @@ describe('serving models from entity keys (ONNX Runtime, SQLite online store)', 
   let root: string;
   let store: SqliteOnlineStore;
   let engine: Engine;
+  let catalog: FeatureCatalog;
   const logged: InferenceRecord[] = [];
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'slipway-feature-inputs-'));
-    const catalog = catalogOf(await loadFeatureRepo(join(FIXTURES, 'features.yaml')));
+    catalog = catalogOf(await loadFeatureRepo(join(FIXTURES, 'features.yaml')));
     store = new SqliteOnlineStore({ path: join(root, 'online.db') });
     await store.init();
     const key = (id: number) => entityKeyOf(['user_id'], { user_id: id });
@@ -214,6 +217,23 @@ describe('serving models from entity keys (ONNX Runtime, SQLite online store)', 
     expect(floats(r.outputs[0])).toEqual([110.5]);
   });
 
+  it('follows re-applied definitions: a reordered service feeds the columns in its new order', async () => {
+    const before = catalog;
+    const services = new Map(before.services);
+    services.set('fraud_v1', {
+      name: 'fraud_v1',
+      features: ['user_stats:avg_amount', 'user_stats:txn_count', 'amount_ratio:amount_over_avg'],
+    });
+    catalog = { ...before, services };
+    try {
+      // [50, 4, 2] → 50 + 2·4 + 3·2 + 0.5
+      const r = await engine.infer({ model: 'fraud', inputs: [userIds(1001), amounts(100)] });
+      expect(floats(r.outputs[0])).toEqual([64.5]);
+    } finally {
+      catalog = before;
+    }
+  });
+
   it('makes a version whose model does not fit its service unavailable, with the reason', () => {
     const v = engine.getModel('mismatch').versions[0];
     expect(v.state).toBe('UNAVAILABLE');
@@ -230,6 +250,42 @@ describe('serving models from entity keys (ONNX Runtime, SQLite online store)', 
     const rec = logged.find((r) => r.id === 'logged-1') as InferenceRecord;
     expect(rec.inputs.map((t) => [t.name, floats(t)])).toEqual([['x', [1, 20, 0.5]]]);
     expect(rec.requestInputs?.map((t) => t.name)).toEqual(['user_id', 'amount']);
+  });
+});
+
+describe('serving from entity keys over the Redis online store', () => {
+  it('reads the features from Redis and gives the same output', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'slipway-feature-inputs-'));
+    const store = new RedisOnlineStore({
+      url: 'redis://127.0.0.1:6379',
+      prefix: `test-${randomUUID().slice(0, 8)}`,
+    });
+    await store.init();
+    let engine: Engine | undefined;
+    try {
+      await store.write('user_stats', [
+        {
+          entityKey: entityKeyOf(['user_id'], { user_id: 1001 }),
+          values: { txn_count: 4, avg_amount: 50 },
+          eventTimestamp: Date.now(),
+        },
+      ]);
+      const catalog = catalogOf(await loadFeatureRepo(join(FIXTURES, 'features.yaml')));
+      engine = await openInferenceEngine({
+        repository: repository(root, {
+          fraud: { onnx: 'linear3.onnx', config: 'features: { service: fraud_v1 }\n' },
+        }),
+        defaults: { instanceCount: 1 },
+        features: { catalog: () => catalog, store },
+      });
+      const r = await engine.infer({ model: 'fraud', inputs: [userIds(1001), amounts(100)] });
+      expect(floats(r.outputs[0])).toEqual([110.5]);
+    } finally {
+      await engine?.close();
+      await store.deleteView('user_stats');
+      await store.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
