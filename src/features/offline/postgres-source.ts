@@ -131,7 +131,10 @@ export async function loadPostgresSource(
       path: source.query ?? source.table ?? '',
       label,
       relation: `temp.main.${sqlIdent(table)}`,
-      columns: new Map(plans.map((p) => [p.name, p.duckType])),
+      // Column types as DuckDB names them (DESCRIBE's rendering), as for files.
+      columns: new Map(
+        plans.map((p) => [p.name, p.duckType === 'TIMESTAMPTZ' ? 'TIMESTAMP WITH TIME ZONE' : p.duckType]),
+      ),
       position: sqlIdent(POSITION_COLUMN),
       extraColumn: POSITION_COLUMN,
     };
