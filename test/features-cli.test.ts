@@ -130,6 +130,8 @@ describe('slipway features plan / apply and the online API', () => {
       'daily:trips',
       '--out',
       out,
+      '--home',
+      home,
     ]);
     expect(res.stdout).toMatch(/^Wrote 3 rows × \d+ columns to .*train\.parquet \(sha256:[0-9a-f]{64}\)/);
     // Read it back with DuckDB: trips as of each label's time, never from the future.

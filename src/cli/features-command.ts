@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { invalidParameter } from '../core/errors.js';
+import { buildTrainingSet } from '../datasets/training-set.js';
 import { formatPlan, loadFeatureRepo } from '../features/definitions/index.js';
-import { getHistoricalFeatures, resolveHistoricalFeatures } from '../features/offline/index.js';
+import { catalogOf } from '../features/online-features.js';
 import { openPlatform } from '../platform.js';
 import { loadConfig } from './config-loader.js';
 import { registerMaterializeCommands } from './features-materialize.js';
@@ -45,12 +46,18 @@ interface HistoricalFlags {
   out: string;
   timestampColumn?: string;
   fullFeatureNames?: boolean;
+  dataset?: string;
+  home?: string;
+  config?: string;
 }
 
-/** `slipway features historical`: a point-in-time-correct training set written to Parquet. */
+/**
+ * `slipway features historical`: a point-in-time-correct training set written to Parquet and
+ * registered as a dataset version (kept in the artifact store; the same data keeps its version).
+ */
 async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
   const repo = await loadFeatureRepo(opts.definitions);
-  let refs: string[];
+  let refs: string[] | undefined;
   if (opts.service) {
     const service = repo.featureServices.find((s) => s.name === opts.service);
     if (!service) {
@@ -60,27 +67,34 @@ async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
         opts.service,
       );
     }
-    refs = service.features;
   } else if (opts.features) {
     refs = opts.features.split(',').map((f) => f.trim());
   } else {
     throw invalidParameter('--service', 'a feature service name, or --features view:feature,…', undefined);
   }
   const format = opts.entities.toLowerCase().endsWith('.csv') ? 'csv' : 'parquet';
-  // PostgreSQL sources without their own connection read from the metadata store's database.
-  const { backendStoreUri } = loadConfig({ flags: {}, env: io.env, cwd: io.cwd });
-  const result = await getHistoricalFeatures(
-    {
-      entities: { path: opts.entities, format },
-      timestampColumn: opts.timestampColumn,
-      ...resolveHistoricalFeatures(repo, refs),
-      fullFeatureNames: opts.fullFeatureNames === true,
-      output: opts.out,
-    },
-    { postgresConnection: /^postgres(ql)?:/.test(backendStoreUri) ? backendStoreUri : undefined },
-  );
+  const set = await withRegistry(opts, io, (platform) => {
+    const uri = platform.config.backendStoreUri;
+    return buildTrainingSet(
+      { datasets: platform.datasets, artifacts: platform.artifacts.store },
+      {
+        catalog: catalogOf(repo),
+        project: repo.project,
+        featureService: opts.service,
+        features: refs,
+        entities: { path: opts.entities, format },
+        timestampColumn: opts.timestampColumn,
+        fullFeatureNames: opts.fullFeatureNames === true,
+        out: opts.out,
+        dataset: opts.dataset,
+      },
+      // PostgreSQL sources without their own connection read from the metadata store's database.
+      { postgresConnection: /^postgres(ql)?:/.test(uri) ? uri : undefined },
+    );
+  });
+  io.out(`Wrote ${set.rows} rows × ${set.columns.length} columns to ${opts.out} (${set.digest})\n`);
   io.out(
-    `Wrote ${result.rowCount} rows × ${result.columns.length} columns to ${opts.out} (${result.contentHash})\n`,
+    `dataset ${set.dataset.name} v${set.dataset.version} ${set.digest}${set.created ? '' : ' (unchanged: same data as the latest version)'}\n`,
   );
 }
 
@@ -115,6 +129,12 @@ export function registerFeaturesCommand(program: Command, io: CliIo): void {
     .requiredOption('--out <file>', 'the training set to write (Parquet)')
     .option('--timestamp-column <name>', "the entity rows' timestamp column (default event_timestamp)")
     .option('--full-feature-names', 'name columns view__feature')
+    .option(
+      '--dataset <name>',
+      'register it under this dataset name (default: the service name, or training-set)',
+    )
+    .option('--home <dir>', 'folder of the embedded stores (default ./.slipway)')
+    .option('--config <file>', 'slipway.yaml to read store locations from')
     .action((opts: HistoricalFlags) => runHistorical(opts, io));
   common(features.command('apply').description('store a new version of each changed definition')).action(
     async (opts: FeaturesOptions) => {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerDatasetsCommand } from './datasets-command.js';
 import { registerExperimentsCommand } from './experiments-command.js';
 import { registerFeaturesCommand } from './features-command.js';
 import { type CliIo, messageOf } from './io.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo): Command {
   registerExperimentsCommand(program, io);
   registerRunsCommand(program, io);
   registerModelsCommand(program, io);
+  registerDatasetsCommand(program, io);
   return program;
 }
 

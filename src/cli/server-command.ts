@@ -225,8 +225,15 @@ export function registerServerCommand(program: Command, io: CliIo): void {
     )
     .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port')
     .action(async (opts: ServerOptions) => {
-      const { config: configPath, model, modelRepository, features, featureProject, onlineStore, ...flags } =
-        opts;
+      const {
+        config: configPath,
+        model,
+        modelRepository,
+        features,
+        featureProject,
+        onlineStore,
+        ...flags
+      } = opts;
       const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
       const server = await startServer(config, {
         refs: model,

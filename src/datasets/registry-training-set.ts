@@ -9,6 +9,8 @@ import type { ArtifactStore } from '../tracking/artifacts.js';
 import type { DatasetRegistry } from './dataset-registry.js';
 import { buildTrainingSet, type TrainingSet } from './training-set.js';
 
+const isPostgres = (uri: string) => /^postgres(ql)?:\/\//.test(uri);
+
 /** A training-set request against the registry. */
 export interface RegistryTrainingSetRequest {
   /** Feature project; default the only one in the registry. */
@@ -33,7 +35,12 @@ export interface RegistryTrainingSetRequest {
  * const set = await buildRegistryTrainingSet(platform, { featureService: 'fraud_v1', entities: { rows }, out });
  */
 export async function buildRegistryTrainingSet(
-  from: { featureCatalogs: RegistryCatalogs; datasets: DatasetRegistry; artifacts: { store: ArtifactStore } },
+  from: {
+    featureCatalogs: RegistryCatalogs;
+    datasets: DatasetRegistry;
+    artifacts: { store: ArtifactStore };
+    config: { backendStoreUri: string };
+  },
   req: RegistryTrainingSetRequest,
   opts: HistoricalOptions = {},
 ): Promise<TrainingSet> {
@@ -41,6 +48,10 @@ export async function buildRegistryTrainingSet(
   return buildTrainingSet(
     { datasets: from.datasets, artifacts: from.artifacts.store },
     { ...req, project: catalog.project, catalog: catalog.catalog() },
-    opts,
+    // PostgreSQL sources without their own connection read the metadata store, as the CLI does.
+    {
+      ...(isPostgres(from.config.backendStoreUri) ? { postgresConnection: from.config.backendStoreUri } : {}),
+      ...opts,
+    },
   );
 }

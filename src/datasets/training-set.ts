@@ -7,11 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { invalidParameter } from '../core/errors.js';
-import {
-  getHistoricalFeatures,
-  type HistoricalOptions,
-  resolveHistoricalViews,
-} from '../features/offline/index.js';
+import { resolveHistoricalFeatures } from '../features/offline/feature-refs.js';
+import { getHistoricalFeatures, type HistoricalOptions } from '../features/offline/index.js';
 import type { FeatureCatalog } from '../features/online-features.js';
 import type { FeatureScalar } from '../features/types.js';
 import type { ArtifactStore } from '../tracking/artifacts.js';
@@ -109,7 +106,7 @@ export async function buildTrainingSet(
   const { catalog } = req;
   const refs = referencesOf(catalog, req);
   const name = checkDatasetName(req.dataset ?? req.featureService ?? DEFAULT_TRAINING_SET_NAME);
-  const views = resolveHistoricalViews(
+  const plan = resolveHistoricalFeatures(
     {
       entities: [...catalog.entities.values()],
       sources: [...catalog.sources.values()],
@@ -131,7 +128,7 @@ export async function buildTrainingSet(
     {
       entities,
       timestampColumn: req.timestampColumn,
-      views,
+      ...plan,
       fullFeatureNames: req.fullFeatureNames === true,
       output: req.out,
     },

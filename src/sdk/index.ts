@@ -5,9 +5,23 @@ import { HttpClient } from './http-client.js';
 import { LocalClient } from './local-client.js';
 import type { SlipwayClient } from './types.js';
 
+export { datasetInput } from '../datasets/dataset-input.js';
+export type { DatasetVersion } from '../datasets/types.js';
 export { HttpClient, type HttpClientOptions } from './http-client.js';
 export { LocalClient } from './local-client.js';
-export type { ExperimentsApi, ModelsApi, RunsApi, SearchOptions, SlipwayClient } from './types.js';
+export type {
+  DatasetsApi,
+  ExperimentsApi,
+  FeaturesApi,
+  HistoricalFeaturesInput,
+  HistoricalFeaturesResult,
+  ModelsApi,
+  OnlineFeaturesInput,
+  OnlineFeaturesResponse,
+  RunsApi,
+  SearchOptions,
+  SlipwayClient,
+} from './types.js';
 
 /** Entry points of the SDK. */
 // biome-ignore lint/complexity/noStaticOnlyClass: the public API reads `Slipway.connect(…)` / `Slipway.open(…)`.
