@@ -234,6 +234,23 @@ describe('serving models from entity keys (ONNX Runtime, SQLite online store)', 
     }
   });
 
+  it('answers 503 with the reason when re-applied definitions no longer fit the model', async () => {
+    const before = catalog;
+    const services = new Map(before.services);
+    services.set('fraud_v1', { name: 'fraud_v1', features: ['user_stats:txn_count'] });
+    catalog = { ...before, services };
+    try {
+      await expect(
+        engine.infer({ model: 'fraud', inputs: [userIds(1001), amounts(100)] }),
+      ).rejects.toMatchObject({
+        code: 'TEMPORARILY_UNAVAILABLE',
+        message: expect.stringContaining('it yields 1 feature (user_stats:txn_count (int64))'),
+      });
+    } finally {
+      catalog = before;
+    }
+  });
+
   it('makes a version whose model does not fit its service unavailable, with the reason', () => {
     const v = engine.getModel('mismatch').versions[0];
     expect(v.state).toBe('UNAVAILABLE');

@@ -14,7 +14,6 @@ import {
   type FeatureCatalog,
   type FeatureStatus,
   getOnlineFeatures,
-  joinKeysOf,
   resolveFeatureRefs,
 } from '../features/online-features.js';
 import type { FeatureScalar, FeatureValueType, OnlineStore } from '../features/types.js';
@@ -95,12 +94,10 @@ function requestSpecs(
 ): { keys: TensorSpec[]; fields: TensorSpec[] } {
   const specs = new Map<string, TensorSpec>();
   const addKeys = (viewName: string) => {
-    const view = catalog.views.get(viewName);
-    if (!view) return;
-    const keyNames = joinKeysOf(catalog, view);
-    for (const e of view.entities) {
+    // The view's entities' join keys, as `joinKeysOf` lists them, with their declared types.
+    for (const e of catalog.views.get(viewName)?.entities ?? []) {
       for (const k of catalog.entities.get(e)?.joinKeys ?? []) {
-        if (keyNames.includes(k.name) && !specs.has(k.name))
+        if (!specs.has(k.name))
           specs.set(k.name, { name: k.name, datatype: TENSOR_TYPE[k.type], shape: [-1] });
       }
     }
@@ -177,7 +174,7 @@ export function planFeatureInputs(
     throw mismatch(
       modelName,
       service,
-      `it yields ${list.length} features (${names}) and the model's inputs are ${inputs}: expected one input ` +
+      `it yields ${list.length} feature${list.length === 1 ? '' : 's'} (${names}) and the model's inputs are ${inputs}: expected one input ` +
         `whose last dimension is ${list.length}, or inputs named after features (${mapping})`,
     );
   }
@@ -211,11 +208,6 @@ export function asRequestColumns(inputs: Tensor[]): Tensor[] {
     out[k] = { ...t, shape };
   }
   return out ?? inputs;
-}
-
-/** Scalars of a request column, as the feature store takes them (bigints as numbers, BOOL as booleans). */
-function columnValues(t: Tensor): FeatureScalar[] {
-  return tensorValues(t);
 }
 
 function numeric(v: FeatureScalar, where: () => string): number {
@@ -302,14 +294,22 @@ export class FeatureInputs {
   async modelInputs(request: Tensor[], rows: number): Promise<Tensor[]> {
     const catalog = this.lookup.catalog();
     if (catalog !== this.catalog) {
-      // Definitions were re-applied: re-plan (a service that no longer fits is an error per request).
-      this.plan = planFeatureInputs(this.features, catalog, this.model, this.modelName);
+      // Definitions were re-applied: re-plan. A service that no longer fits makes this version
+      // unable to answer (503, naming why) until the definitions or the model change again.
+      try {
+        this.plan = planFeatureInputs(this.features, catalog, this.model, this.modelName);
+      } catch (err) {
+        throw new SlipwayError(
+          'TEMPORARILY_UNAVAILABLE',
+          `${(err as Error).message} (the feature definitions changed after the model loaded)`,
+        );
+      }
       this.catalog = catalog;
     }
     const plan = this.plan;
     const entities: Record<string, FeatureScalar[]> = {};
     const requestData: Record<string, FeatureScalar[]> = {};
-    for (const t of request) (plan.joinKeys.has(t.name) ? entities : requestData)[t.name] = columnValues(t);
+    for (const t of request) (plan.joinKeys.has(t.name) ? entities : requestData)[t.name] = tensorValues(t);
     const response = await getOnlineFeatures(catalog, this.lookup.store, {
       featureService: this.features.service,
       entities,
