@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMaterialize } from './features/materialize.js';
 import {
   cleanRedis,
   type InProcess,
@@ -35,6 +36,7 @@ export async function run(args: string[]): Promise<void> {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
   };
+  if (value('--only') === 'materialize') return runMaterializeOnly(value);
   const nE = Number(value('--rows') ?? (quick ? 200_000 : 2_000_000));
   if (!(Number.isInteger(nE) && nE > 0)) throw new Error('--rows takes a positive integer');
   const nF = Math.round(nE * 0.3);
@@ -120,6 +122,46 @@ export async function run(args: string[]): Promise<void> {
       ratios: { slipwayOverRawDuckdb: slipOverRaw, pandasOverSlipway: pandasOverSlip },
       onlineHttp: http,
       inProcess: inproc,
+    });
+    console.log(`\nwrote ${file}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `--only materialize`: the materialization table (seconds, rows/s, peak RSS per store). */
+async function runMaterializeOnly(value: (flag: string) => string | undefined): Promise<void> {
+  const sourceRows = Number(value('--source-rows') ?? 10_000_000);
+  const events = Number(value('--events') ?? 10);
+  if (!(Number.isInteger(sourceRows) && Number.isInteger(events) && events > 0 && sourceRows >= events))
+    throw new Error('--source-rows and --events take positive integers, source rows ≥ events');
+  const entities = Math.floor(sourceRows / events);
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-materialize-'));
+  console.log(
+    `features bench (materialize): ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}; ` +
+      `${(entities * events).toLocaleString()} source rows = ${entities.toLocaleString()} entities × ${events} events, 5 features`,
+  );
+  try {
+    const withRedis = await redisUp();
+    const results = await runMaterialize(dir, entities, events, withRedis, log);
+    console.log('');
+    printTable(
+      results.map((r) => ({
+        materialize: r.kind === 'read-only' ? 'duckdb latest-per-entity only (floor)' : `to ${r.kind}`,
+        seconds: f2(r.seconds),
+        'source rows/s': Math.round((entities * events) / r.seconds).toLocaleString(),
+        'entity rows read': r.rowsRead.toLocaleString(),
+        written: r.rowsWritten.toLocaleString(),
+        'peak RSS MiB': Math.round(r.peakRssMiB),
+        target: r.kind === 'read-only' ? '—' : '≤ 60 s at 10M',
+        met: r.kind === 'read-only' ? '—' : String(r.seconds <= 60 * ((entities * events) / 10_000_000)),
+      })),
+    );
+    if (!withRedis) console.log('redis not reachable at 127.0.0.1:6379: skipped');
+    const file = writeResults('features-materialize', {
+      options: { sourceRows: entities * events, entities, events },
+      machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
+      materialize: results,
     });
     console.log(`\nwrote ${file}`);
   } finally {

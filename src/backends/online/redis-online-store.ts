@@ -3,8 +3,8 @@
  * `slipway:<prefix>:<view>:<entity key>` — holding `_v`, the row's feature values as one JSON
  * object (so booleans, numbers, strings and null come back as they went in), and `_ts` / `_cts`,
  * its event and created timestamps. A read of any number of keys is one round trip (an HMGET, or
- * one script that HMGETs each key); writes are newer-wins through one atomic script per row,
- * pipelined in chunks.
+ * one script that HMGETs each key); writes are newer-wins through one atomic script per slice of
+ * rows, pipelined in chunks.
  *
  * Why one `_v` field rather than one field per feature: Redis keeps small hashes as a flat list,
  * so an HMGET of 50 fields scans it 50 times (~13 µs per key in Redis), and the client parses 52
@@ -22,7 +22,7 @@ import {
   storedRowDecoder,
   storeNotOpen,
 } from './online-rows.js';
-import { NEWER_WINS_WRITE } from './redis-newer-wins-script.js';
+import { NEWER_WINS_WRITE_MANY } from './redis-newer-wins-many-script.js';
 import { READ_ROWS } from './redis-read-rows-script.js';
 
 export interface RedisOnlineStoreOptions {
@@ -41,6 +41,8 @@ const DEFAULT_URL = 'redis://127.0.0.1:6379';
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]+$/;
 /** Keys per read-script call (~5 µs of Redis time each). */
 const KEYS_PER_READ = 500;
+/** Rows per write-script call (~3 µs of Redis time each): short enough not to stall other clients. */
+const ROWS_PER_WRITE = 100;
 
 /**
  * `OnlineStore` over Redis.
@@ -59,7 +61,7 @@ export class RedisOnlineStore implements OnlineStore {
   constructor(options: RedisOnlineStoreOptions = {}) {
     this.url = options.url ?? DEFAULT_URL;
     this.prefix = options.prefix ?? 'default';
-    this.rowsPerPipeline = Math.max(1, options.rowsPerPipeline ?? 500);
+    this.rowsPerPipeline = Math.max(1, options.rowsPerPipeline ?? 2_000);
     if (!/^rediss?:\/\//.test(this.url)) {
       throw invalidParameter('url', 'redis://host:port or rediss://host:port', redactUrl(this.url));
     }
@@ -79,7 +81,7 @@ export class RedisOnlineStore implements OnlineStore {
     });
     try {
       await redis.connect();
-      await redis.script('LOAD', NEWER_WINS_WRITE.source);
+      await redis.script('LOAD', NEWER_WINS_WRITE_MANY.source);
       await redis.script('LOAD', READ_ROWS.source);
     } catch (err) {
       redis.disconnect();
@@ -169,34 +171,39 @@ export class RedisOnlineStore implements OnlineStore {
     return replies;
   }
 
-  /** Writes rows in one pipeline; rows refused with NOSCRIPT (a flushed script cache) run again. */
+  /**
+   * Writes rows in one pipeline of script calls, each over a slice of rows; slices refused with
+   * NOSCRIPT (a flushed script cache) did not run, so they run again without counting twice.
+   */
   private async writeChunk(base: string, rows: OnlineRow[]): Promise<number> {
     const redis = this.open();
     const pipeline = redis.pipeline();
-    for (const row of rows) {
-      const created = row.createdTimestamp === undefined ? '' : String(row.createdTimestamp);
-      const values = JSON.stringify(row.values);
-      pipeline.evalsha(
-        NEWER_WINS_WRITE.sha1,
-        1,
-        base + row.entityKey,
-        String(row.eventTimestamp),
-        created,
-        values,
-      );
+    const slices: OnlineRow[][] = [];
+    for (let from = 0; from < rows.length; from += ROWS_PER_WRITE) {
+      const slice = rows.slice(from, from + ROWS_PER_WRITE);
+      const keys: string[] = new Array(slice.length);
+      const args: string[] = new Array(3 * slice.length);
+      for (let i = 0; i < slice.length; i++) {
+        const row = slice[i];
+        keys[i] = base + row.entityKey;
+        args[3 * i] = String(row.eventTimestamp);
+        args[3 * i + 1] = row.createdTimestamp === undefined ? '' : String(row.createdTimestamp);
+        args[3 * i + 2] = JSON.stringify(row.values);
+      }
+      pipeline.evalsha(NEWER_WINS_WRITE_MANY.sha1, slice.length, ...keys, ...args);
+      slices.push(slice);
     }
     const results = (await pipeline.exec()) ?? [];
     let written = 0;
     const retry: OnlineRow[] = [];
     for (let i = 0; i < results.length; i++) {
       const [err, result] = results[i];
-      if (err?.message.startsWith('NOSCRIPT')) retry.push(rows[i]);
+      if (err?.message.startsWith('NOSCRIPT')) retry.push(...slices[i]);
       else if (err) throw err;
       else written += Number(result);
     }
     if (retry.length > 0) {
-      // Rows refused with NOSCRIPT did not run, so running them again cannot count one twice.
-      await redis.script('LOAD', NEWER_WINS_WRITE.source);
+      await redis.script('LOAD', NEWER_WINS_WRITE_MANY.source);
       written += await this.writeChunk(base, retry);
     }
     return written;

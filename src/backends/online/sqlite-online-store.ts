@@ -101,6 +101,9 @@ export class SqliteOnlineStore implements OnlineStore {
       // Reads are random lookups across the whole file; mapping it saves a read() system call per
       // page (measured: 100-key reads 2.1 ms → 0.8 ms at p50 on 100k rows × 50 features).
       db.pragma('mmap_size = 1073741824');
+      // Materialization upserts land all over the primary-key b-tree (text keys: 'id=10' < 'id=2');
+      // 64 MiB of page cache keeps its inner pages resident (default 2 MiB).
+      db.pragma('cache_size = -65536');
       db.exec(SCHEMA);
       const upsert = db.prepare<[string, string, string, number, number | null]>(UPSERT);
       this.statements = {
