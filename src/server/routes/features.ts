@@ -17,6 +17,7 @@ import { type OnlineFeaturesInput, readOnlineFeatures } from '../../features/onl
 import type { FeatureScalar } from '../../features/types.js';
 import type { Platform } from '../../platform.js';
 import { checkArtifactPath } from '../../tracking/artifact-path.js';
+import { onlineFeaturesJson } from '../compat/feast/response-json.js';
 import { bool, nonEmpty, obj, strList } from './schemas.js';
 
 const scalar = { type: ['number', 'string', 'boolean', 'null'] } as const;
@@ -70,7 +71,10 @@ export function featureRoutes(platform: Platform): FastifyPluginAsync {
           }),
         },
       },
-      (req) => readOnlineFeatures(platform, req.body),
+      async (req, reply) =>
+        reply
+          .type('application/json; charset=utf-8')
+          .send(onlineFeaturesJson(await readOnlineFeatures(platform, req.body))),
     );
 
     app.post<{ Body: HistoricalBody }>(

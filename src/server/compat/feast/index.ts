@@ -9,6 +9,7 @@ import { type FeatureCatalog, getOnlineFeatures, joinKeysOf } from '../../../fea
 import { type DataFrame, rowsFromFrame, timestampFieldOf } from '../../../features/online-write.js';
 import type { FeatureScalar, FeatureView, OnlineStore } from '../../../features/types.js';
 import { toSlipwayError } from '../../errors.js';
+import { onlineFeaturesJson } from './response-json.js';
 
 export interface FeatureServing {
   /** The current definitions (re-read after `features apply`). */
@@ -50,19 +51,24 @@ export function feastApi(features: FeatureServing): FastifyPluginAsync {
       return reply.status(status).send({ detail: status >= 500 ? 'internal error' : e.message });
     });
 
-    scope.post<{ Body: OnlineBody }>('/get-online-features', { config: { role: 'read' } }, async (req) => {
-      const b = req.body;
-      if (!isObject(b)) throw invalidParameter('body', 'a JSON object', b);
-      if (!isObject(b.entities))
-        throw invalidParameter('entities', 'an object of join key → list of values', b.entities);
-      return getOnlineFeatures(features.catalog(), features.store, {
-        features: b.features,
-        featureService: b.feature_service,
-        entities: b.entities,
-        requestData: b.request_data,
-        fullFeatureNames: b.full_feature_names === true,
-      });
-    });
+    scope.post<{ Body: OnlineBody }>(
+      '/get-online-features',
+      { config: { role: 'read' } },
+      async (req, reply) => {
+        const b = req.body;
+        if (!isObject(b)) throw invalidParameter('body', 'a JSON object', b);
+        if (!isObject(b.entities))
+          throw invalidParameter('entities', 'an object of join key → list of values', b.entities);
+        const response = await getOnlineFeatures(features.catalog(), features.store, {
+          features: b.features,
+          featureService: b.feature_service,
+          entities: b.entities,
+          requestData: b.request_data,
+          fullFeatureNames: b.full_feature_names === true,
+        });
+        return reply.type('application/json; charset=utf-8').send(onlineFeaturesJson(response));
+      },
+    );
 
     scope.post<{ Body: { feature_view_name?: string; df?: DataFrame } }>(
       '/write-to-online-store',
