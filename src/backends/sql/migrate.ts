@@ -34,9 +34,6 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectN
     provider: new InCodeProvider(dialect),
     migrationTableName: 'slipway_migrations',
     migrationLockTableName: 'slipway_migrations_lock',
-    // Features land in parallel (004 datasets, 005 materializations): a database that ran a later
-    // one before an earlier one was merged must still take the earlier one.
-    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
