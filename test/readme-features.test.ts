@@ -1,0 +1,186 @@
+/**
+ * Runs the README's feature-store walkthrough (definitions → training set → online features) and its
+ * "Serve a model from entity keys" block as written, one after the other in a temp folder, with only
+ * what a test must change: `npx slipway` is this checkout's CLI (bin/slipway.js, which runs dist/:
+ * `npm test` builds it first), `../test/fixtures` is this checkout's fixtures, the two servers get
+ * free ports instead of 5000 and 8501, and the servers started with `&` are stopped at the end.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin', 'slipway.js');
+/** The whole script may not run longer than this (it takes ~15 s on 2 shared cores). */
+const SCRIPT_TIMEOUT_MS = 90_000;
+
+/** The ```bash block that follows `marker` in README.md. */
+function readmeBlock(marker: string): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const at = readme.indexOf(`<!-- ${marker}`);
+  const block = /```bash\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (at < 0 || !block) throw new Error(`README has no <!-- ${marker} --> block`);
+  return block[1];
+}
+
+/** Replaces every match of `pattern` (global), failing when there is none: the README changed shape. */
+function substitute(text: string, pattern: RegExp, by: string): string {
+  if (!pattern.test(text)) throw new Error(`README block has no ${pattern}: update this test`);
+  pattern.lastIndex = 0;
+  return text.replace(pattern, by);
+}
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The two README blocks as one bash script, pointed at this checkout and at the given ports. */
+function walkthroughScript(ports: { server: number; serve: number }): string {
+  let script = `${readmeBlock('features-walkthrough')}\n${readmeBlock('features-serving')}`;
+  script = substitute(script, /\bnpx slipway\b/g, `node ${CLI}`);
+  script = substitute(script, /\.\.\/test\/fixtures\//g, `${join(ROOT, 'test', 'fixtures')}/`);
+  // The README relies on the default ports; the test adds --port to each server started with `&`.
+  script = substitute(script, /(slipway\.js server [^\n&#]*?) &/g, `$1 --port ${ports.server} &`);
+  script = substitute(script, /(slipway\.js serve [^\n&#]*?) &/g, `$1 --port ${ports.serve} &`);
+  script = substitute(script, /localhost:5000\b/g, `localhost:${ports.server}`);
+  script = substitute(script, /localhost:8501\b/g, `localhost:${ports.serve}`);
+  // Stop the background servers however the script ends, and wait for them so their output is in.
+  return `set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${script}`;
+}
+
+interface ScriptResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `script` with bash in `cwd`, in its own process group (killed whole on timeout). */
+function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+    });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, SCRIPT_TIMEOUT_MS);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The environment of a user with no Slipway settings, whose home is `dir`. */
+function cleanEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLIPWAY_')) env[k] = v;
+  return { ...env, HOME: dir };
+}
+
+/** The JSON answer on the line of `out` that starts with `prefix`. */
+function jsonLine<T>(out: string, prefix: string): T {
+  const line = out.split('\n').find((l) => l.startsWith(prefix));
+  if (!line) throw new Error(`no line starting with ${prefix} in:\n${out}`);
+  return JSON.parse(line) as T;
+}
+
+describe('the README feature-store walkthrough', () => {
+  let dir: string;
+  let result: ScriptResult;
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js'))) {
+      throw new Error(
+        'dist/ is missing: run `npm run build` first (`npm test` builds before running vitest)',
+      );
+    }
+    dir = mkdtempSync(join(tmpdir(), 'slipway-readme-features-'));
+    const script = walkthroughScript({ server: await freePort(), serve: await freePort() });
+    result = await runScript(script, dir, cleanEnv(dir));
+  }, SCRIPT_TIMEOUT_MS + 10_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs to the end as typed', () => {
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stderr).not.toMatch(/error/i);
+  });
+
+  it('plans and applies the definitions into the project under ./.slipway', () => {
+    expect(result.stdout).toContain('+ feature_view daily (v1)');
+    expect(result.stdout).toContain('+ feature_service ranker_v1 (v1)');
+    expect(result.stdout).toContain('Plan for project rides: 4 to add, 0 to change, 0 to remove');
+    expect(result.stdout).toContain('Applied 4 definition version(s).');
+    expect(existsSync(join(dir, 'fs', '.slipway', 'slipway.db'))).toBe(true);
+  });
+
+  it('writes the training set and registers it as dataset ranker_v1 v1', () => {
+    const wrote = /^Wrote 2 rows × 4 columns to train\.parquet \((sha256:[0-9a-f]{64})\)$/m.exec(
+      result.stdout,
+    );
+    expect(wrote).not.toBeNull();
+    expect(result.stdout).toMatch(new RegExp(`^dataset ranker_v1 v1 ${wrote?.[1]}$`, 'm'));
+    expect(result.stdout).toMatch(/^ranker_v1\s+1\s+2\s+sha256:[0-9a-f]{64}\s/m); // datasets list
+    expect(result.stdout).toMatch(/^Features:\s+daily:trips$/m); // datasets show ranker_v1/1
+    expect(existsSync(join(dir, 'fs', 'train.parquet'))).toBe(true);
+  });
+
+  it('materializes the window, then incrementally nothing new, and shows the view in stats', () => {
+    expect(result.stdout).toMatch(/^daily: 2 rows read, 2 written\b/m);
+    expect(result.stdout).toMatch(/^daily: 0 rows read, 0 written\b/m);
+    expect(result.stdout).toMatch(/^rides\s+daily\s+1\s+succeeded\s/m);
+  });
+
+  it('answers online features for drivers 1, 2 and 3 with their statuses', () => {
+    const online = jsonLine<{
+      metadata: { feature_names: string[] };
+      results: Array<{ values: unknown[]; statuses: string[] }>;
+    }>(result.stdout, '{"metadata"');
+    expect(online.metadata.feature_names).toEqual(['driver_id', 'trips']);
+    expect(online.results[0].values).toEqual([1, 2, 3]);
+    expect(online.results[1].values).toEqual([5, 8, null]);
+    expect(online.results[1].statuses).toEqual(['PRESENT', 'PRESENT', 'NOT_FOUND']);
+    expect(result.stdout).toMatch(/^\{"written":1\}$/m);
+  });
+
+  it('serves the model from entity keys: predictions, KServe V2 and a 400 for an unknown driver', () => {
+    expect(result.stdout).toMatch(/^\{"predictions":\[\[3\.5\],\[5\]\]\}$/m);
+    // Driver 3 has trips = 1 only through the write above: 0.5 · 1 + 1.
+    const kserve = jsonLine<{ model_name: string; outputs: Array<{ name: string; data: number[] }> }>(
+      result.stdout,
+      '{"model_name"',
+    );
+    expect(kserve.model_name).toBe('ranker');
+    expect(kserve.outputs[0]).toMatchObject({ name: 'score', data: [1.5] });
+    expect(result.stdout).toMatch(
+      /^\{"error":"Missing features of service 'ranker_v1' for driver_id=42: daily:trips NOT_FOUND[^\n]*\} 400$/m,
+    );
+  });
+});
