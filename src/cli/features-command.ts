@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { invalidParameter } from '../core/errors.js';
 import { buildTrainingSet } from '../datasets/training-set.js';
 import { formatPlan, loadFeatureRepo } from '../features/definitions/index.js';
-import { catalogOf } from '../features/online-features.js';
+import { catalogOf, type FeatureCatalog } from '../features/online-features.js';
 import { openPlatform } from '../platform.js';
 import { loadConfig } from './config-loader.js';
 import { registerMaterializeCommands } from './features-materialize.js';
@@ -20,7 +20,7 @@ interface FeaturesOptions {
 }
 
 async function withRegistry<T>(
-  opts: FeaturesOptions,
+  opts: Pick<FeaturesOptions, 'home' | 'config'>,
   io: CliIo,
   fn: (p: Awaited<ReturnType<typeof openPlatform>>) => Promise<T>,
 ): Promise<T> {
@@ -39,7 +39,8 @@ async function withRegistry<T>(
 }
 
 interface HistoricalFlags {
-  definitions: string;
+  definitions?: string;
+  project?: string;
   entities: string;
   service?: string;
   features?: string;
@@ -51,35 +52,62 @@ interface HistoricalFlags {
   config?: string;
 }
 
+/** Exactly one of `--definitions FILE` and `--project NAME` says where the definitions come from. */
+function checkDefinitionsOrProject(opts: HistoricalFlags): void {
+  if ((opts.definitions === undefined) === (opts.project === undefined)) {
+    throw invalidParameter(
+      '--definitions',
+      'exactly one of --definitions FILE or --project NAME (the definitions applied to the registry)',
+      opts.definitions === undefined
+        ? undefined
+        : `--definitions ${opts.definitions} --project ${opts.project}`,
+    );
+  }
+}
+
+/** The definitions a training set is built from: a file's, or a project's as applied to the registry. */
+async function historicalCatalog(
+  opts: HistoricalFlags,
+  platform: Awaited<ReturnType<typeof openPlatform>>,
+): Promise<{ catalog: FeatureCatalog; project: string }> {
+  if (opts.definitions !== undefined) {
+    const repo = await loadFeatureRepo(opts.definitions);
+    return { catalog: catalogOf(repo), project: repo.project };
+  }
+  // An unknown project fails here, naming the projects the registry knows.
+  const applied = await platform.featureCatalogs.get(opts.project);
+  return { catalog: applied.catalog(), project: applied.project };
+}
+
 /**
  * `slipway features historical`: a point-in-time-correct training set written to Parquet and
  * registered as a dataset version (kept in the artifact store; the same data keeps its version).
+ * The features are resolved against `--definitions FILE` or against `--project P` as applied.
  */
 async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
-  const repo = await loadFeatureRepo(opts.definitions);
+  checkDefinitionsOrProject(opts);
   let refs: string[] | undefined;
-  if (opts.service) {
-    const service = repo.featureServices.find((s) => s.name === opts.service);
-    if (!service) {
-      throw invalidParameter(
-        '--service',
-        `one of ${repo.featureServices.map((s) => s.name).join(', ') || '(none)'}`,
-        opts.service,
-      );
-    }
-  } else if (opts.features) {
+  if (opts.features && !opts.service) {
     refs = opts.features.split(',').map((f) => f.trim());
-  } else {
+  } else if (!opts.service) {
     throw invalidParameter('--service', 'a feature service name, or --features view:feature,…', undefined);
   }
   const format = opts.entities.toLowerCase().endsWith('.csv') ? 'csv' : 'parquet';
-  const set = await withRegistry(opts, io, (platform) => {
+  const set = await withRegistry(opts, io, async (platform) => {
+    const { catalog, project } = await historicalCatalog(opts, platform);
+    if (opts.service && !catalog.services.has(opts.service)) {
+      throw invalidParameter(
+        '--service',
+        `one of ${[...catalog.services.keys()].join(', ') || '(none)'}`,
+        opts.service,
+      );
+    }
     const uri = platform.config.backendStoreUri;
     return buildTrainingSet(
       { datasets: platform.datasets, artifacts: platform.artifacts.store },
       {
-        catalog: catalogOf(repo),
-        project: repo.project,
+        catalog,
+        project,
         featureService: opts.service,
         features: refs,
         entities: { path: opts.entities, format },
@@ -119,7 +147,8 @@ export function registerFeaturesCommand(program: Command, io: CliIo): void {
   features
     .command('historical')
     .description('build a point-in-time-correct training set (Parquet) for entity rows')
-    .requiredOption('--definitions <file>', 'feature definitions: a .yaml or .ts file')
+    .option('--definitions <file>', 'feature definitions: a .yaml or .ts file')
+    .option('--project <name>', 'or: the definitions of this project as applied to the registry')
     .requiredOption(
       '--entities <file>',
       'entity rows: Parquet or CSV with the join keys and an event timestamp',
