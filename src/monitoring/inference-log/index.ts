@@ -1,0 +1,23 @@
+/**
+ * Monitoring's inference log: served requests (a sampled share) recorded as Parquet segments,
+ * queried with DuckDB across replicas, and kept within an age and size budget.
+ */
+export { checkSampleRate, parseRetention } from './config.js';
+export { engineFeatureNames } from './feature-names.js';
+export { openParquetInferenceLog, ParquetInferenceLog } from './parquet-inference-log.js';
+export {
+  InferenceLogQuery,
+  inferenceLogSql,
+  type LogColumnInfo,
+  queryInferenceLog,
+  segmentGlob,
+} from './query.js';
+export { flattenRecords, type LogColumn, type LogRows } from './record-rows.js';
+export { type SweepResult, sweepInferenceLog } from './retention.js';
+export type {
+  FeatureNameResolver,
+  InferenceLogSelection,
+  InferenceLogStats,
+  ParquetInferenceLogOptions,
+  RetentionPolicy,
+} from './types.js';
