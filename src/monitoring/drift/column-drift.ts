@@ -1,0 +1,157 @@
+/**
+ * Drift verdict for one column: picks the test (Evidently's default unless overridden), runs it on
+ * the non-missing values and compares with the threshold.
+ *
+ * Edge cases never yield NaN: when reference or current has no non-missing value the verdict has
+ * status 'insufficient_data', drifted false, score null and a `reason` (there is nothing to compare,
+ * and calling that drift would page someone for an empty window — the null share is the signal to
+ * watch there). Constant columns, single-row windows and unseen categories are tested normally.
+ */
+import { invalidParameter } from '../../core/errors.js';
+import { chooseDriftTest } from './choose-test.js';
+import {
+  type ColumnKind,
+  DRIFT_TESTS,
+  type DriftTestName,
+  type DriftTestOptions,
+  isDriftTestName,
+} from './drift-tests.js';
+import {
+  type CategoricalValues,
+  type ColumnSample,
+  categoricalSample,
+  type NumericValues,
+  numericSample,
+  sampleSize,
+  unionDistinctCount,
+} from './samples.js';
+
+/** One column to test: its kind and its reference and current values. */
+export type DriftColumnInput =
+  | { column: string; kind: 'numeric'; reference: NumericValues; current: NumericValues }
+  | { column: string; kind: 'categorical'; reference: CategoricalValues; current: CategoricalValues };
+
+/** Per-column choice of test and threshold (either may be left to the default). */
+export interface DriftTestOverride {
+  test?: DriftTestName;
+  threshold?: number;
+}
+
+export interface DriftVerdict {
+  column: string;
+  kind: ColumnKind;
+  test: DriftTestName;
+  scoreKind: 'p_value' | 'distance';
+  /** The value compared with the threshold (p-value or distance); null when not tested. */
+  score: number | null;
+  pValue: number | null;
+  /** KS D, chi², z or the distance; +∞ for chi² with categories unseen in the reference. */
+  statistic: number | null;
+  threshold: number;
+  /** p-value tests: score < threshold; distance tests: score ≥ threshold. */
+  drifted: boolean;
+  status: 'tested' | 'insufficient_data';
+  reason?: string;
+  referenceRows: number;
+  currentRows: number;
+  referenceNulls: number;
+  currentNulls: number;
+}
+
+function toSamples(input: DriftColumnInput): [ColumnSample, ColumnSample] {
+  if (input.kind === 'numeric') return [numericSample(input.reference), numericSample(input.current)];
+  return [categoricalSample(input.reference), categoricalSample(input.current)];
+}
+
+/** Validates an override's test for a column kind and its threshold for the test's score kind. */
+export function resolveTest(
+  column: string,
+  kind: ColumnKind,
+  override: DriftTestOverride | undefined,
+  fallback: () => DriftTestName,
+): { test: DriftTestName; threshold: number } {
+  const test = override?.test ?? fallback();
+  if (!isDriftTestName(test)) {
+    throw invalidParameter(`${column}.test`, `one of ${Object.keys(DRIFT_TESTS).join(', ')}`, test);
+  }
+  const def = DRIFT_TESTS[test];
+  if (!def.columnKinds.includes(kind)) {
+    throw invalidParameter(`${column}.test`, `a test for ${kind} columns`, test);
+  }
+  const threshold = override?.threshold ?? def.defaultThreshold;
+  const valid =
+    typeof threshold === 'number' &&
+    Number.isFinite(threshold) &&
+    (def.scoreKind === 'p_value' ? threshold > 0 && threshold < 1 : threshold >= 0);
+  if (!valid) {
+    const expected = def.scoreKind === 'p_value' ? 'a p-value threshold in (0, 1)' : 'a finite distance ≥ 0';
+    throw invalidParameter(`${column}.threshold`, expected, threshold);
+  }
+  return { test, threshold };
+}
+
+/**
+ * Tests one column for drift between reference and current.
+ *
+ * @example
+ * detectColumnDrift({ column: 'age', kind: 'numeric', reference: refAges, current: curAges });
+ * // → { column: 'age', test: 'ks', score: 0.31, pValue: 0.31, threshold: 0.05, drifted: false, … }
+ */
+export function detectColumnDrift(
+  input: DriftColumnInput,
+  override?: DriftTestOverride,
+  options: DriftTestOptions = {},
+): DriftVerdict {
+  const kind: unknown = input.kind;
+  if (kind !== 'numeric' && kind !== 'categorical') {
+    throw invalidParameter(`${input.column}.kind`, "'numeric' or 'categorical'", kind);
+  }
+  const [reference, current] = toSamples(input);
+  const referenceRows = sampleSize(reference);
+  const currentRows = sampleSize(current);
+  const distinctValues = unionDistinctCount(reference, current);
+  const { test, threshold } = resolveTest(input.column, input.kind, override, () =>
+    chooseDriftTest({ kind: input.kind, referenceRows, distinctValues }),
+  );
+  const def = DRIFT_TESTS[test];
+  const base = {
+    column: input.column,
+    kind: input.kind,
+    test,
+    scoreKind: def.scoreKind,
+    threshold,
+    referenceRows,
+    currentRows,
+    referenceNulls: reference.nulls,
+    currentNulls: current.nulls,
+  };
+  if (referenceRows === 0 || currentRows === 0) {
+    const which =
+      referenceRows === 0 && currentRows === 0
+        ? 'reference and current have'
+        : referenceRows === 0
+          ? 'reference has'
+          : 'current has';
+    return {
+      ...base,
+      score: null,
+      pValue: null,
+      statistic: null,
+      drifted: false,
+      status: 'insufficient_data',
+      reason: `${which} no non-missing values`,
+    };
+  }
+  const outcome = def.run(reference, current, options);
+  const drifted = def.scoreKind === 'p_value' ? outcome.score < threshold : outcome.score >= threshold;
+  const verdict: DriftVerdict = {
+    ...base,
+    score: outcome.score,
+    pValue: outcome.pValue,
+    statistic: outcome.statistic,
+    drifted,
+    status: 'tested',
+  };
+  if (outcome.reason) verdict.reason = outcome.reason;
+  return verdict;
+}
