@@ -69,7 +69,12 @@ function value(n: Num): number {
   return n;
 }
 
-function expectClose(actual: number, expected: Num, what: string, opts: { abs?: number; pValue?: boolean } = {}) {
+function expectClose(
+  actual: number,
+  expected: Num,
+  what: string,
+  opts: { abs?: number; pValue?: boolean } = {},
+) {
   const e = value(expected);
   expect(Number.isNaN(actual), `${what}: got NaN`).toBe(false);
   if (!Number.isFinite(e) || e === 0) {
@@ -90,7 +95,10 @@ function samplesOf(c: ReferenceCase): [ColumnSample, ColumnSample] {
   if (c.kind === 'numeric') {
     return [numericSample(sample(c.reference, c.seed)), numericSample(sample(c.current, c.seed + 1))];
   }
-  return [categoricalSample(categories(c.reference, c.seed)), categoricalSample(categories(c.current, c.seed + 1))];
+  return [
+    categoricalSample(categories(c.reference, c.seed)),
+    categoricalSample(categories(c.current, c.seed + 1)),
+  ];
 }
 
 function checkCase(c: ReferenceCase): void {
@@ -100,7 +108,11 @@ function checkCase(c: ReferenceCase): void {
     expectClose(ks.statistic, c.ks!.statistic, 'KS statistic');
     expectClose(ks.pValue, c.ks!.pValue, `KS p-value (${ks.method})`, { pValue: true });
     expectClose(wassersteinDistance(ref.sorted, cur.sorted), c.wasserstein!, 'Wasserstein');
-    expectClose(normedWassersteinDistance(ref.sorted, cur.sorted), c.wassersteinNormed!, 'normed Wasserstein');
+    expectClose(
+      normedWassersteinDistance(ref.sorted, cur.sorted),
+      c.wassersteinNormed!,
+      'normed Wasserstein',
+    );
     expectClose(hellingerDistanceNumeric(ref.sorted, cur.sorted), c.hellinger, 'Hellinger', { abs: 1e-7 });
   } else {
     const f = binnedFrequencies(ref, cur);
@@ -108,7 +120,11 @@ function checkCase(c: ReferenceCase): void {
   }
   const f = binnedFrequencies(ref, cur);
   expectClose(jensenShannonDistance(f.reference, f.current), c.jensenshannon, 'Jensen-Shannon');
-  expectClose(jensenShannonDistance(f.reference, f.current, 2), c.jensenshannonBase2, 'Jensen-Shannon base 2');
+  expectClose(
+    jensenShannonDistance(f.reference, f.current, 2),
+    c.jensenshannonBase2,
+    'Jensen-Shannon base 2',
+  );
   const fr = fillZeroShares(f.reference);
   const fc = fillZeroShares(f.current);
   expectClose(populationStabilityIndex(fr, fc), c.psi, 'PSI');
@@ -126,16 +142,22 @@ function checkCase(c: ReferenceCase): void {
 }
 
 function checkSpecial(s: ReferenceFile['special']): void {
-  for (const [x, df, p] of s.chi2Sf) expectClose(chiSquaredSf(x, df), p, `chi2.sf(${x}, ${df})`, { pValue: true });
-  for (const [n, x, p] of s.kstwoSf) expectClose(kolmogorovSf(n, x), p, `kstwo.sf(${x}, ${n})`, { pValue: true });
+  for (const [x, df, p] of s.chi2Sf)
+    expectClose(chiSquaredSf(x, df), p, `chi2.sf(${x}, ${df})`, { pValue: true });
+  for (const [n, x, p] of s.kstwoSf)
+    expectClose(kolmogorovSf(n, x), p, `kstwo.sf(${x}, ${n})`, { pValue: true });
   for (const [z, p] of s.normalSf) expectClose(normalSf(z), p, `norm.sf(${z})`, { pValue: true });
 }
 
-const committed = JSON.parse(readFileSync(resolve(FIXTURES, 'scipy-reference.json'), 'utf8')) as ReferenceFile;
+const committed = JSON.parse(
+  readFileSync(resolve(FIXTURES, 'scipy-reference.json'), 'utf8'),
+) as ReferenceFile;
 
 describe(`matches the committed scipy ${committed.scipy} reference values`, () => {
   it.each(committed.numeric.map((c) => [c.name, c] as const))('numeric: %s', (_name, c) => checkCase(c));
-  it.each(committed.categorical.map((c) => [c.name, c] as const))('categorical: %s', (_name, c) => checkCase(c));
+  it.each(committed.categorical.map((c) => [c.name, c] as const))('categorical: %s', (_name, c) =>
+    checkCase(c),
+  );
   it('chi-squared, Kolmogorov and normal tails', () => checkSpecial(committed.special));
 });
 
