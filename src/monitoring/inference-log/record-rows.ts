@@ -15,20 +15,32 @@ import { halfToFloat } from '../../serving/tensor.js';
 import type { InferenceRecord, Tensor } from '../../serving/types.js';
 import type { FeatureNameResolver } from './types.js';
 
+/** The column type in the segment (what readers see). */
 export type LogColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'UBIGINT' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP';
-export type LogValue = string | number | bigint | boolean | null;
 
-export interface LogColumn {
+/**
+ * How values are held until written: typed arrays where possible, so flattening allocates no object
+ * per value (small integers ride as doubles and are cast on the way out; TIMESTAMP as epoch µs).
+ */
+export type LogColumnValues =
+  | { store: 'f64'; values: Float64Array }
+  | { store: 'i64'; values: BigInt64Array }
+  | { store: 'u64'; values: BigUint64Array }
+  | { store: 'bool'; values: Uint8Array }
+  | { store: 'str'; values: Array<string | null> };
+
+export type LogColumn = LogColumnValues & {
   name: string;
   type: LogColumnType;
-  /** One value per row (null where a record lacked the tensor); TIMESTAMP as epoch microseconds (bigint). */
-  values: LogValue[];
-}
+  /** 1 where a row has a value; absent: every row has one. */
+  valid?: Uint8Array;
+};
 
-/** Rows of one model version, column by column. */
+/** Rows of one model version, column by column (model, version and replica are constants of the segment). */
 export interface LogRows {
   model: string;
   version: string;
+  replica: string;
   rowCount: number;
   columns: LogColumn[];
 }
@@ -43,42 +55,46 @@ export function rowsOf(rec: InferenceRecord): number {
   return n;
 }
 
-/** The column type a tensor's elements are stored as. */
-function columnTypeOf(t: Tensor): LogColumnType {
+/** A new tensor column typed after the tensor `t`. */
+function tensorColumn(name: string, t: Tensor, rowCount: number): LogColumn {
+  const valid = new Uint8Array(rowCount);
   switch (t.datatype) {
     case 'BYTES':
-      return 'VARCHAR';
+      return { name, type: 'VARCHAR', store: 'str', values: new Array(rowCount).fill(null), valid };
     case 'BOOL':
-      return 'BOOLEAN';
-    case 'UINT64':
-      return 'UBIGINT';
-    case 'INT8':
-    case 'INT16':
-    case 'INT32':
+      return { name, type: 'BOOLEAN', store: 'bool', values: new Uint8Array(rowCount), valid };
     case 'INT64':
-    case 'UINT8':
-    case 'UINT16':
-    case 'UINT32':
-      return 'BIGINT';
+      return { name, type: 'BIGINT', store: 'i64', values: new BigInt64Array(rowCount), valid };
+    case 'UINT64':
+      return { name, type: 'UBIGINT', store: 'u64', values: new BigUint64Array(rowCount), valid };
+    case 'FP16':
+    case 'FP32':
+    case 'FP64':
+      return { name, type: 'DOUBLE', store: 'f64', values: new Float64Array(rowCount), valid };
     default:
-      return 'DOUBLE';
+      return { name, type: 'BIGINT', store: 'f64', values: new Float64Array(rowCount), valid };
   }
 }
 
-/** Element `k` of `t` as a value of the column's type (a later tensor may differ from the first). */
-function element(t: Tensor, k: number, type: LogColumnType): LogValue {
+/** Copies element `k` of `t` into row `row` of `col` (converting when a later tensor's type differs). */
+function put(col: LogColumn, row: number, t: Tensor, k: number): void {
   const raw = t.data[k];
   const v = t.datatype === 'FP16' ? halfToFloat(raw as number) : raw;
-  switch (type) {
-    case 'VARCHAR':
-      return String(v);
-    case 'BOOLEAN':
-      return typeof v === 'string' ? v === 'true' : Number(v) !== 0;
-    case 'DOUBLE':
-      return Number(v);
+  col.valid![row] = 1;
+  switch (col.store) {
+    case 'f64':
+      col.values[row] = Number(v);
+      return;
+    case 'bool':
+      col.values[row] = (typeof v === 'string' ? v === 'true' : Number(v) !== 0) ? 1 : 0;
+      return;
+    case 'str':
+      col.values[row] = String(v);
+      return;
     default:
-      if (typeof v === 'bigint') return v;
-      return Number.isInteger(Number(v)) ? BigInt(Number(v)) : null;
+      if (typeof v === 'bigint') col.values[row] = v as never;
+      else if (Number.isInteger(Number(v))) col.values[row] = BigInt(Number(v)) as never;
+      else col.valid![row] = 0;
   }
 }
 
@@ -99,14 +115,15 @@ export function flattenRecords(
   const { model, version } = records[0];
   const rowCounts = records.map(rowsOf);
   const rowCount = rowCounts.reduce((a, b) => a + b, 0);
+  const requestIds: Array<string | null> = new Array(rowCount);
+  const rowIndex = new Float64Array(rowCount);
+  const tsMicros = new Float64Array(rowCount);
+  const latency = new Float64Array(rowCount);
   const fixed: LogColumn[] = [
-    { name: 'request_id', type: 'VARCHAR', values: new Array(rowCount) },
-    { name: 'row_index', type: 'INTEGER', values: new Array(rowCount) },
-    { name: 'ts', type: 'TIMESTAMP', values: new Array(rowCount) },
-    { name: 'model', type: 'VARCHAR', values: new Array(rowCount).fill(model) },
-    { name: 'version', type: 'VARCHAR', values: new Array(rowCount).fill(version) },
-    { name: 'latency_us', type: 'BIGINT', values: new Array(rowCount) },
-    { name: 'replica', type: 'VARCHAR', values: new Array(rowCount).fill(replica) },
+    { name: 'request_id', type: 'VARCHAR', store: 'str', values: requestIds },
+    { name: 'row_index', type: 'INTEGER', store: 'f64', values: rowIndex },
+    { name: 'ts', type: 'TIMESTAMP', store: 'f64', values: tsMicros },
+    { name: 'latency_us', type: 'BIGINT', store: 'f64', values: latency },
   ];
   const tensorColumns = new Map<string, LogColumn>();
   const names = new Map<string, readonly string[]>();
@@ -127,7 +144,7 @@ export function flattenRecords(
     return colNames.map((name) => {
       let col = tensorColumns.get(name);
       if (!col) {
-        col = { name, type: columnTypeOf(t), values: new Array(rowCount).fill(null) };
+        col = tensorColumn(name, t, rowCount);
         tensorColumns.set(name, col);
       }
       return col;
@@ -138,13 +155,12 @@ export function flattenRecords(
   for (let r = 0; r < records.length; r++) {
     const rec = records[r];
     const n = rowCounts[r];
-    const micros = BigInt(Math.round(rec.timestamp * 1000));
-    const latency = BigInt(Math.round(rec.latencyMicros));
+    const micros = Math.round(rec.timestamp * 1000);
     for (let i = 0; i < n; i++) {
-      fixed[0].values[row + i] = rec.id;
-      fixed[1].values[row + i] = i;
-      fixed[2].values[row + i] = micros;
-      fixed[5].values[row + i] = latency;
+      requestIds[row + i] = rec.id;
+      rowIndex[row + i] = i;
+      tsMicros[row + i] = micros;
+      latency[row + i] = Math.round(rec.latencyMicros);
     }
     const groups: Array<[string, Tensor[]]> = [
       ['in', rec.inputs],
@@ -159,11 +175,11 @@ export function flattenRecords(
         const cols = columnsFor(prefix, t, width);
         for (let j = 0; j < width; j++) {
           const col = cols[j];
-          for (let i = 0; i < n; i++) col.values[row + i] = element(t, i * width + j, col.type);
+          for (let i = 0; i < n; i++) put(col, row + i, t, i * width + j);
         }
       }
     }
     row += n;
   }
-  return { model, version, rowCount, columns: [...fixed, ...tensorColumns.values()] };
+  return { model, version, replica, rowCount, columns: [...fixed, ...tensorColumns.values()] };
 }

@@ -14,25 +14,27 @@ import {
   DOUBLE,
   type DuckDBConnection,
   DuckDBDataChunk,
-  DuckDBTimestampValue,
   type DuckDBType,
-  type DuckDBValue,
-  INTEGER,
-  TIMESTAMP,
+  type DuckDBVector,
   UBIGINT,
   VARCHAR,
 } from '@duckdb/node-api';
-import type { LogColumnType, LogRows, LogValue } from './record-rows.js';
+import type { LogColumn, LogRows } from './record-rows.js';
 import { sqlIdent, sqlString } from './sql.js';
 
-const DUCK_TYPES: Record<LogColumnType, DuckDBType> = {
-  VARCHAR,
-  INTEGER,
-  BIGINT,
-  UBIGINT,
-  DOUBLE,
-  BOOLEAN,
-  TIMESTAMP,
+const STORE_TYPES: Record<LogColumn['store'], DuckDBType> = {
+  f64: DOUBLE,
+  i64: BIGINT,
+  u64: UBIGINT,
+  bool: BOOLEAN,
+  str: VARCHAR,
+};
+const STORE_SQL: Record<LogColumn['store'], string> = {
+  f64: 'DOUBLE',
+  i64: 'BIGINT',
+  u64: 'UBIGINT',
+  bool: 'BOOLEAN',
+  str: 'VARCHAR',
 };
 
 /** Rows per appended chunk: DuckDB's vector size. */
@@ -40,39 +42,60 @@ const CHUNK_ROWS = 2048;
 
 let tableSeq = 0;
 
-function duckValues(type: LogColumnType, values: LogValue[], from: number, to: number): DuckDBValue[] {
-  const out: DuckDBValue[] = values.slice(from, to) as DuckDBValue[];
-  if (type === 'TIMESTAMP') {
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i];
-      if (v !== null) out[i] = new DuckDBTimestampValue(v as bigint);
-    }
+/** Rows `from`…`to` of `col` into `vector`. */
+function fill(vector: DuckDBVector, col: LogColumn, from: number, to: number): void {
+  const set = vector as unknown as { setItem(i: number, v: unknown): void };
+  const { valid } = col;
+  const values = col.store === 'bool' ? Array.from(col.values.subarray(from, to), (b) => b === 1) : undefined;
+  for (let i = from; i < to; i++) {
+    if (valid && valid[i] === 0) set.setItem(i - from, null);
+    else set.setItem(i - from, values ? values[i - from] : col.values[i]);
   }
-  return out;
+  vector.flush();
+}
+
+/** The segment's columns from the temp table: casts back to the logged types, constants added. */
+function selectList(rows: LogRows): string {
+  const out = rows.columns.map((c) => {
+    const id = sqlIdent(c.name);
+    if (c.type === 'TIMESTAMP') return `make_timestamp(CAST(${id} AS BIGINT)) AS ${id}`;
+    if (STORE_SQL[c.store] !== c.type) return `CAST(${id} AS ${c.type}) AS ${id}`;
+    return id;
+  });
+  // model, version and replica are the same in every row of a segment: written once, as constants.
+  out.splice(
+    3,
+    0,
+    `${sqlString(rows.model, 'model')} AS model`,
+    `${sqlString(rows.version, 'version')} AS version`,
+  );
+  out.splice(6, 0, `${sqlString(rows.replica, 'replica')} AS replica`);
+  return out.join(', ');
 }
 
 /** Writes `rows` as a Parquet file at `path` (via `<path>.partial` and a rename); returns its size. */
 export async function writeSegment(conn: DuckDBConnection, rows: LogRows, path: string): Promise<number> {
   await mkdir(dirname(path), { recursive: true });
   const table = `inference_segment_${tableSeq++}`;
-  const defs = rows.columns.map((c) => `${sqlIdent(c.name)} ${c.type}`).join(', ');
+  const defs = rows.columns.map((c) => `${sqlIdent(c.name)} ${STORE_SQL[c.store]}`).join(', ');
   await conn.run(`CREATE TEMP TABLE ${sqlIdent(table)} (${defs})`);
   const partial = `${path}.partial`;
   try {
     const appender = await conn.createAppender(table, 'main', 'temp');
     try {
-      const types = rows.columns.map((c) => DUCK_TYPES[c.type]);
+      const types = rows.columns.map((c) => STORE_TYPES[c.store]);
       for (let from = 0; from < rows.rowCount; from += CHUNK_ROWS) {
         const to = Math.min(rows.rowCount, from + CHUNK_ROWS);
         const chunk = DuckDBDataChunk.create(types, to - from);
-        chunk.setColumns(rows.columns.map((c) => duckValues(c.type, c.values, from, to)));
+        for (let c = 0; c < rows.columns.length; c++)
+          fill(chunk.getColumnVector(c), rows.columns[c], from, to);
         appender.appendDataChunk(chunk);
       }
     } finally {
       appender.closeSync();
     }
     await conn.run(
-      `COPY ${sqlIdent(table)} TO ${sqlString(partial, 'path')} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT ${selectList(rows)} FROM ${sqlIdent(table)}) TO ${sqlString(partial, 'path')} (FORMAT parquet, COMPRESSION zstd)`,
     );
     await rename(partial, path);
     return (await stat(path)).size;
