@@ -11,6 +11,13 @@ import { SlipwayError } from '../core/errors.js';
 import { loadFeatureRepo } from '../features/definitions/index.js';
 import { catalogOf } from '../features/online-features.js';
 import type { OnlineStore } from '../features/types.js';
+import {
+  checkSampleRate,
+  openServingLog,
+  parseRetention,
+  type RetentionPolicy,
+  type ServingLog,
+} from '../monitoring/inference-log/index.js';
 import { openOnlineStore } from '../platform.js';
 import type { SlipwayClient } from '../sdk/types.js';
 import { createServingServer } from '../server/serving-app.js';
@@ -42,6 +49,10 @@ export interface ServeOptions extends ConnectionOptions {
   features?: string;
   /** Online store URI (`redis://…`; default SQLite in the home). */
   onlineStore?: string;
+  /** Record served requests as Parquet segments under this folder (default off). */
+  inferenceLog?: string;
+  inferenceLogSampleRate?: number;
+  inferenceLogRetention?: RetentionPolicy;
 }
 
 export interface RunningServing {
@@ -136,13 +147,26 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
       }),
     );
   }
+  let served: ServingLog | undefined;
+  if (opts.inferenceLog) {
+    served = await openServingLog(
+      {
+        dir: opts.inferenceLog,
+        sampleRate: opts.inferenceLogSampleRate,
+        retention: opts.inferenceLogRetention,
+      },
+      (err) => logger.error(`inference log: ${(err as Error).message}`),
+    );
+  }
   const engine = await openInferenceEngine({
     repository: opts.modelRepository,
     sources,
     defaults: configFlags(opts),
     logger,
     features,
+    inferenceLog: served?.hook,
   });
+  served?.attach(engine);
   try {
     // Fastify's own info lines (one JSON line per listen) would repeat what this command prints.
     // Inference needs the `read` role, repository load/unload `write`.
@@ -160,12 +184,14 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
       close: async () => {
         await app.close();
         await engine.close();
+        await served?.log.close();
         await client?.close();
         await onlineStore?.close();
       },
     };
   } catch (err) {
     await engine.close();
+    await served?.log.close();
     await client?.close();
     await onlineStore?.close();
     throw err;
@@ -233,6 +259,15 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option(
       '--online-store <uri>',
       'online feature store: sqlite (default, in the home) or redis://host:port',
+    )
+    .option('--inference-log <dir>', 'record served requests as Parquet segments under this folder')
+    .option('--inference-log-sample-rate <r>', 'share of requests recorded, 0..1 (default 1)', (v: string) =>
+      checkSampleRate(v, '--inference-log-sample-rate'),
+    )
+    .option(
+      '--inference-log-retention <policy>',
+      "delete segments older than an age ('7d') and/or beyond a size per model ('10GiB', '7d,10GiB')",
+      (v: string) => parseRetention(v),
     );
   addConnectionOptions(cmd).action(async (opts: ServeOptions) => {
     const running = await startServing(opts, io);

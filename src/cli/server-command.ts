@@ -10,6 +10,13 @@ import { SlipwayError } from '../core/errors.js';
 import { loadFeatureRepo } from '../features/definitions/index.js';
 import { catalogOf } from '../features/online-features.js';
 import type { OnlineStore } from '../features/types.js';
+import {
+  checkSampleRate,
+  openServingLog,
+  parseRetention,
+  type ServingLog,
+  type ServingLogSettings,
+} from '../monitoring/inference-log/index.js';
 import { openOnlineStore, openPlatform } from '../platform.js';
 import { LocalClient } from '../sdk/local-client.js';
 import { createServer } from '../server/app.js';
@@ -33,6 +40,9 @@ interface ServerOptions {
   features?: string;
   featureProject?: string;
   onlineStore?: string;
+  inferenceLog?: string;
+  inferenceLogSampleRate?: number;
+  inferenceLogRetention?: ServingLogSettings['retention'];
 }
 
 /** Models (same engine as `slipway serve`) and features the control plane serves in-process. */
@@ -48,6 +58,8 @@ export interface InProcessModels {
   featureProject?: string;
   /** Online store URI (`redis://…`; default SQLite in the home). */
   onlineStore?: string;
+  /** Record the served models' requests as Parquet segments (needs `refs` or `repository`). */
+  inferenceLog?: ServingLogSettings;
 }
 
 /** A listening control plane. */
@@ -109,10 +121,18 @@ export async function startServer(
       { field: 'feature-project' },
     );
   }
+  if (models.inferenceLog && !models.refs?.length && !models.repository) {
+    throw new SlipwayError(
+      'INVALID_PARAMETER_VALUE',
+      "Invalid value for '--inference-log': expected --model or --model-repository to log, got neither",
+      { field: 'inference-log' },
+    );
+  }
   const platform = await openPlatform(config, undefined, { onlineStore: models.onlineStore });
   let app: Awaited<ReturnType<typeof createServer>> | undefined;
   let engine: Engine | undefined;
   let onlineStore: OnlineStore | undefined;
+  let served: ServingLog | undefined;
   try {
     let features: FeatureServing | undefined;
     if (models.features) {
@@ -125,7 +145,13 @@ export async function startServer(
       features = { catalog: () => registryCatalog.catalog(), store: await platform.onlineStore() };
     }
     if (models.refs?.length || models.repository) {
+      if (models.inferenceLog) {
+        served = await openServingLog(models.inferenceLog, (err) =>
+          process.stderr.write(`error: inference log: ${(err as Error).message}\n`),
+        );
+      }
       engine = await openInferenceEngine({
+        inferenceLog: served?.hook,
         repository: models.repository,
         // Models whose config.yaml declares a feature service read it from here.
         features,
@@ -138,12 +164,14 @@ export async function startServer(
             ]
           : [],
       });
+      served?.attach(engine);
     }
     app = await createServer(platform, { serving: engine, features });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await app?.close();
     await engine?.close();
+    await served?.log.close();
     await onlineStore?.close();
     await platform.close();
     throw err;
@@ -159,6 +187,7 @@ export async function startServer(
       try {
         await server.close();
         await engine?.close();
+        await served?.log.close();
         await onlineStore?.close();
       } finally {
         await platform.close();
@@ -224,6 +253,15 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       'or serve online features for the definitions applied to this registry project (follows applies)',
     )
     .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port')
+    .option('--inference-log <dir>', "record the in-process models' requests as Parquet segments here")
+    .option('--inference-log-sample-rate <r>', 'share of requests recorded, 0..1 (default 1)', (v: string) =>
+      checkSampleRate(v, '--inference-log-sample-rate'),
+    )
+    .option(
+      '--inference-log-retention <policy>',
+      "delete segments older than an age ('7d') and/or beyond a size per model ('10GiB', '7d,10GiB')",
+      (v: string) => parseRetention(v),
+    )
     .action(async (opts: ServerOptions) => {
       const {
         config: configPath,
@@ -232,6 +270,9 @@ export function registerServerCommand(program: Command, io: CliIo): void {
         features,
         featureProject,
         onlineStore,
+        inferenceLog,
+        inferenceLogSampleRate,
+        inferenceLogRetention,
         ...flags
       } = opts;
       const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
@@ -241,6 +282,9 @@ export function registerServerCommand(program: Command, io: CliIo): void {
         features,
         featureProject,
         onlineStore,
+        inferenceLog: inferenceLog
+          ? { dir: inferenceLog, sampleRate: inferenceLogSampleRate, retention: inferenceLogRetention }
+          : undefined,
       });
       io.onShutdown(() => server.close());
       announce(server, config, io);

@@ -14,6 +14,7 @@ export {
 } from './query.js';
 export { flattenRecords, type LogColumn, type LogRows } from './record-rows.js';
 export { type SweepResult, sweepInferenceLog } from './retention.js';
+export { openServingLog, type ServingLog, type ServingLogSettings } from './serving-log.js';
 export type {
   FeatureNameResolver,
   InferenceLogSelection,
