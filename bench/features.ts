@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- features [--quick] [--rows N]`: the feature store, side by side in one run —
+ * `npm run bench -- features [--quick] [--rows N] [--only pit|materialize]`: the feature store, side by side
+ * in one run —
  *   1. Point-in-time join (training sets): Slipway `getHistoricalFeatures` vs a raw DuckDB ASOF LEFT
  *      JOIN of the same Parquet files (the floor, with and without restoring entity order) vs pandas
  *      `merge_asof` over CSV copies. Default 2M entity rows × 2 views of 600k rows (`--quick`: 200k /
@@ -36,7 +37,9 @@ export async function run(args: string[]): Promise<void> {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  if (value('--only') === 'materialize') return runMaterializeOnly(value);
+  const only = value('--only');
+  if (only === 'materialize') return runMaterializeOnly(value);
+  if (only !== undefined && only !== 'pit') throw new Error("--only takes 'pit' or 'materialize'");
   const nE = Number(value('--rows') ?? (quick ? 200_000 : 2_000_000));
   if (!(Number.isInteger(nE) && nE > 0)) throw new Error('--rows takes a positive integer');
   const nF = Math.round(nE * 0.3);
@@ -73,6 +76,12 @@ export async function run(args: string[]): Promise<void> {
         `pandas / slipway: ${pandas?.seconds ? `${f2(pandasOverSlip)}×` : `n/a (${pandas?.note ?? 'pandas missing'})`} (target ≥ 4)`,
     );
 
+    if (only === 'pit') {
+      console.log(
+        `\nwrote ${writeResults('features-pit', { options: { entityRows: nE, featureRowsPerView: nF }, pit })}`,
+      );
+      return;
+    }
     // 2. Online reads.
     const home = (name: string) => join(dir, `home-${name}`);
     const defs = writeDefinitions(dir);
