@@ -1,8 +1,10 @@
 /**
  * One measured materialization in a fresh process (so its peak RSS is its own):
  * `node --import tsx bench/features/materialize-worker.ts <sqlite|redis|read-only> <parquet> <out dir>`.
- * Prints one JSON line: seconds, rows read/written, peak RSS in MiB.
+ * Prints one JSON line: seconds, rows read/written, peak RSS in MiB (the process's, from the kernel)
+ * and, while batches stream to the store, the largest RSS and V8 heap sampled after each batch.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { RedisOnlineStore } from '../../src/backends/online/redis-online-store.js';
@@ -43,6 +45,24 @@ const repo: FeatureRepo = {
 };
 
 const started = performance.now();
+const mib = (bytes: number) => bytes / 2 ** 20;
+/**
+ * Sampled after each written batch: what the streaming phase (JS batches, store writes) holds. On
+ * Linux the RSS is split into anonymous memory and mapped file pages (SQLite maps its file: those
+ * pages count in RSS but are the page cache's, dropped under pressure).
+ */
+const streaming = { rssMiB: 0, anonMiB: 0, fileMiB: 0, heapMiB: 0 };
+const statusKiB = (status: string, field: string) =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+const sample = () => {
+  const m = process.memoryUsage();
+  streaming.rssMiB = Math.max(streaming.rssMiB, mib(m.rss));
+  streaming.heapMiB = Math.max(streaming.heapMiB, mib(m.heapUsed));
+  if (process.platform !== 'linux') return;
+  const status = readFileSync('/proc/self/status', 'utf8');
+  streaming.anonMiB = Math.max(streaming.anonMiB, statusKiB(status, 'RssAnon') / 1024);
+  streaming.fileMiB = Math.max(streaming.fileMiB, statusKiB(status, 'RssFile') / 1024);
+};
 let result: { rowsRead: number; rowsWritten: number; rowsRefused: number };
 if (kind === 'read-only') {
   // The floor: DuckDB's latest-row-per-entity query over the same file, streamed, nothing written.
@@ -65,10 +85,29 @@ if (kind === 'read-only') {
       : new SqliteOnlineStore({ path: join(out, 'online.db') });
   await store.init();
   try {
-    [result] = await materialize({ catalog: catalogOf(repo), store, start: 0, end: Date.UTC(2100, 0, 1) });
+    [result] = await materialize({
+      catalog: catalogOf(repo),
+      store,
+      start: 0,
+      end: Date.UTC(2100, 0, 1),
+      memoryLimit: process.env['SLIPWAY_BENCH_MEMORY_LIMIT'] || undefined,
+      onProgress: sample,
+    });
   } finally {
     await store.close();
   }
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ kind, seconds, ...result, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    kind,
+    seconds,
+    ...result,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    streamingRssMiB: streaming.rssMiB,
+    streamingAnonMiB: streaming.anonMiB,
+    streamingFileMiB: streaming.fileMiB,
+    streamingHeapMiB: streaming.heapMiB,
+    memoryLimit: process.env['SLIPWAY_BENCH_MEMORY_LIMIT'] || 'default',
+  }),
+);

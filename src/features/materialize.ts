@@ -1,17 +1,22 @@
 /**
  * Materialization: copy the latest row per entity of each online feature view, from its offline
  * source over an event-time window, into the online store. DuckDB picks the latest row per entity
- * (ties by created timestamp) and streams the result in chunks, so memory stays bounded whatever
- * the source's size; writes are newer-wins, so a run killed half-way and re-run ends correct and
- * only rows newer than what the store holds are written.
+ * (ties by created timestamp) and streams the result in chunks. Its window and sort hold every
+ * source row of the window, so DuckDB runs under a memory limit and spills the rest to a private
+ * folder in the system temp folder: memory stays bounded whatever the source's size. Writes are
+ * newer-wins, so a run killed half-way and re-run ends correct and only rows newer than what the
+ * store holds are written.
  *
  * Each batch is checked against the view's declared constraints before it is written (the same
  * checks as push); a batch with any violation is written not at all, and the run goes on with the
  * next one. `max_null_share` is judged per batch. Statistics of everything read are accumulated on
  * the way.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { invalidParameter } from '../core/errors.js';
+import { invalidParameter, SlipwayError } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
 import { type ValidationReport, ValidationReportBuilder } from './materialization-report.js';
 import { type ViewStatistics, ViewStatisticsBuilder } from './materialization-statistics.js';
@@ -35,6 +40,13 @@ export interface MaterializeOptions {
   end: number;
   /** Rows per validated online-store write (default 10,000): the unit validation refuses. */
   batchSize?: number;
+  /**
+   * DuckDB's memory budget, as DuckDB writes sizes (`512MiB`, `2GB`); beyond it the latest-row-per-entity
+   * step spills to disk. Default `defaultMemoryLimit()`.
+   */
+  memoryLimit?: string;
+  /** The folder DuckDB spills under, in a fresh subfolder removed afterwards (default: the system temp folder). */
+  spillDirectory?: string;
   onProgress?: (p: { view: string; rowsRead: number; rowsWritten: number; rowsRefused: number }) => void;
 }
 
@@ -51,6 +63,38 @@ export interface MaterializeSummary {
   /** Over every row read (refused ones included). */
   statistics: ViewStatistics;
   seconds: number;
+}
+
+const SIZE = /^\s*\d+(\.\d+)?\s*(B|[KMGT]i?B)\s*$/i;
+
+/**
+ * The memory limit DuckDB runs materialization under when none is given: 512 MiB, or a quarter of
+ * the machine's memory when that is less.
+ */
+export function defaultMemoryLimit(): string {
+  return `${Math.min(512, Math.floor(totalmem() / 4 / 2 ** 20))}MiB`;
+}
+
+/**
+ * `value` checked as a DuckDB memory size (`512MiB`, `2GB`, `1.5GiB`); `field` names it in the error.
+ *
+ * @example
+ * checkMemoryLimit('--memory-limit', '1GiB'); // '1GiB'
+ */
+export function checkMemoryLimit(field: string, value: string): string {
+  if (!SIZE.test(value)) throw invalidParameter(field, 'a size such as 512MiB or 2GB', value);
+  return value.trim();
+}
+
+/** DuckDB's out-of-memory error as one that names the limit to raise; undefined for other errors. */
+function outOfMemory(err: unknown, view: string, memoryLimit: string): SlipwayError | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!message.startsWith('Out of Memory Error')) return undefined;
+  return new SlipwayError(
+    'INVALID_PARAMETER_VALUE',
+    `Materializing '${view}' needed more than DuckDB's memory limit of ${memoryLimit} (raise memoryLimit, --memory-limit on the CLI): ${message.split('\n')[0]}`,
+    { field: 'memoryLimit', got: memoryLimit, view },
+  );
 }
 
 function fileSourceOf(catalog: FeatureCatalog, view: FeatureView): OfflineSource | undefined {
@@ -78,25 +122,46 @@ export async function materialize(opts: MaterializeOptions): Promise<Materialize
     [...opts.catalog.views.values()]
       .filter((v) => v.online && fileSourceOf(opts.catalog, v))
       .map((v) => v.name);
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
+  const memoryLimit =
+    opts.memoryLimit === undefined ? defaultMemoryLimit() : checkMemoryLimit('memoryLimit', opts.memoryLimit);
+  // A private spill folder: concurrent runs never share temp files, and it goes with the run.
+  const spill = await mkdtemp(join(opts.spillDirectory ?? tmpdir(), 'slipway-materialize-spill-'));
   const summaries: MaterializeSummary[] = [];
   try {
-    for (const name of names) {
-      const view = opts.catalog.views.get(name);
-      if (!view) throw invalidParameter('views', `one of ${[...opts.catalog.views.keys()].join(', ')}`, name);
-      const source = fileSourceOf(opts.catalog, view);
-      if (!source)
-        throw invalidParameter(
-          `feature_view '${name}'.source`,
-          'a file or PostgreSQL source (or a push source with one as batch source)',
-          view.source,
+    const instance = await DuckDBInstance.create(':memory:', {
+      memory_limit: memoryLimit,
+      temp_directory: spill,
+      // The result is ordered by ORDER BY; no other step needs the source's row order.
+      preserve_insertion_order: 'false',
+      // DuckDB turns `QUALIFY row_number() … = 1` ordered by one key into an arg_max aggregate,
+      // whose per-entity state cannot spill: past the limit it fails. The window spills.
+      disabled_optimizers: 'top_n_window_elimination',
+    });
+    const conn = await instance.connect();
+    try {
+      for (const name of names) {
+        const view = opts.catalog.views.get(name);
+        if (!view)
+          throw invalidParameter('views', `one of ${[...opts.catalog.views.keys()].join(', ')}`, name);
+        const source = fileSourceOf(opts.catalog, view);
+        if (!source)
+          throw invalidParameter(
+            `feature_view '${name}'.source`,
+            'a file or PostgreSQL source (or a push source with one as batch source)',
+            view.source,
+          );
+        summaries.push(
+          await materializeView(conn, opts, view, source).catch((err: unknown) => {
+            throw outOfMemory(err, name, memoryLimit) ?? err;
+          }),
         );
-      summaries.push(await materializeView(conn, opts, view, source));
+      }
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
     }
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    await rm(spill, { recursive: true, force: true });
   }
   return summaries;
 }
@@ -136,10 +201,11 @@ async function materializeView(
     (f) => `${featureValueSql(f.name, f.type, need(f.name, 'feature'), file)} AS ${sqlIdent(f.name)}`,
   );
   const keys = joinKeys.map(sqlIdent).join(', ');
+  const latestFirst = source.createdTimestampField ? '__ts DESC, __cts DESC NULLS LAST' : '__ts DESC';
   const sql = `SELECT ${keys}, ${features.join(', ')}, __ts // 1000 AS __ts, __cts // 1000 AS __cts
     FROM (SELECT *, ${ts} AS __ts, ${cts} AS __cts FROM ${file.relation})
     WHERE __ts >= ${Math.trunc(opts.start) * 1000} AND __ts < ${Math.trunc(opts.end) * 1000}
-    QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY __ts DESC, __cts DESC NULLS LAST) = 1
+    QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${latestFirst}) = 1
     ORDER BY ${keys}`;
   // Ordered by entity, so that batches (the unit validation refuses) are the same on every run.
   const result = await conn.stream(sql);
