@@ -1,8 +1,9 @@
 /**
  * Column samples as the drift tests consume them: nulls removed and counted, numeric values as an
- * ascending Float64Array (one typed-array sort, no per-element objects), categorical values as
+ * ascending Float64Array (one radix sort, no per-element objects), categorical values as
  * counts per category. Like Evidently, ±Infinity and NaN count as missing in numeric columns.
  */
+import { sortFloat64 } from './radix-sort.js';
 
 /** A category: what a categorical column (or a classifier's label) holds. */
 export type CategoryValue = string | number | boolean;
@@ -41,7 +42,7 @@ export function numericSample(values: NumericValues): NumericSample {
     if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
   }
   const sorted = n === out.length ? out : out.slice(0, n);
-  sorted.sort();
+  sortFloat64(sorted);
   return { kind: 'numeric', sorted, nulls: values.length - n };
 }
 
