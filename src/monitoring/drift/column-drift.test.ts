@@ -242,3 +242,24 @@ describe('detectPredictionDrift', () => {
     expect(v).toMatchObject({ column: 'prediction', test: 'wasserstein', drifted: true });
   });
 });
+
+describe('Jensen–Shannon base', () => {
+  const input: DriftColumnInput = {
+    column: 'c',
+    kind: 'categorical',
+    reference: ['a', 'b'],
+    current: ['a', 'a'],
+  };
+
+  it('is the natural log by default and base 2 on request', () => {
+    const e = detectColumnDrift(input, { test: 'jensenshannon' }).score!;
+    const two = detectColumnDrift(input, { test: 'jensenshannon' }, { jensenShannonBase: 2 }).score!;
+    expect(two).toBeCloseTo(e / Math.sqrt(Math.LN2), 12);
+  });
+
+  it('rejects base 1', () => {
+    expect(() => detectColumnDrift(input, { test: 'jensenshannon' }, { jensenShannonBase: 1 })).toThrow(
+      /jensenShannonBase/,
+    );
+  });
+});

@@ -106,6 +106,10 @@ export function detectColumnDrift(
   if (kind !== 'numeric' && kind !== 'categorical') {
     throw invalidParameter(`${input.column}.kind`, "'numeric' or 'categorical'", kind);
   }
+  const base = options.jensenShannonBase;
+  if (base !== undefined && !(Number.isFinite(base) && base > 0 && base !== 1)) {
+    throw invalidParameter('jensenShannonBase', 'a logarithm base > 0 other than 1', base);
+  }
   const [reference, current] = toSamples(input);
   const referenceRows = sampleSize(reference);
   const currentRows = sampleSize(current);
@@ -114,7 +118,7 @@ export function detectColumnDrift(
     chooseDriftTest({ kind: input.kind, referenceRows, distinctValues }),
   );
   const def = DRIFT_TESTS[test];
-  const base = {
+  const common = {
     column: input.column,
     kind: input.kind,
     test,
@@ -133,7 +137,7 @@ export function detectColumnDrift(
           ? 'reference has'
           : 'current has';
     return {
-      ...base,
+      ...common,
       score: null,
       pValue: null,
       statistic: null,
@@ -145,7 +149,7 @@ export function detectColumnDrift(
   const outcome = def.run(reference, current, options);
   const drifted = def.scoreKind === 'p_value' ? outcome.score < threshold : outcome.score >= threshold;
   const verdict: DriftVerdict = {
-    ...base,
+    ...common,
     score: outcome.score,
     pValue: outcome.pValue,
     statistic: outcome.statistic,

@@ -14,6 +14,10 @@
  * | kl_div        | distance | 0.1     | categorical, numeric |
  * | hellinger     | distance | 0.1     | categorical, numeric |
  *
+ * Jensen–Shannon uses the natural log unless `jensenShannonBase` says otherwise (scipy's default;
+ * Evidently's own `jensenshannon` passes base 2 — set `jensenShannonBase: 2` to reproduce its
+ * numbers). PSI and KL fill zero shares with Evidently's epsilon (see frequencies.ts).
+ *
  * Numeric columns run the frequency tests (chisquare, z) over their distinct values, and the
  * binned distances over Sturges bins when the reference has more than 20 distinct values.
  */
