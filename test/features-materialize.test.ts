@@ -2,7 +2,8 @@
  * Materialization from the command line, as a user runs it: validation refusing bad batches (exit
  * status 1 with the report), the run stored with its statistics and read back through
  * `slipway features stats` and GET /api/v1/features/views, incremental runs resuming from the
- * stored state, and a run killed with SIGKILL half-way then re-run ending equal to a clean run.
+ * stored state, a run killed with SIGKILL half-way then re-run ending equal to a clean run, and a
+ * PostgreSQL source without its own connection read from the PostgreSQL metadata store's database.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/core/config.js';
 import { openPlatform } from '../src/platform.js';
 import { createServer } from '../src/server/app.js';
+import { createTempPostgresDatabase, type TempPostgresDatabase } from './helpers/postgres.js';
 
 const exec = promisify(execFile);
 const CLI = ['--import', 'tsx', 'test/helpers/slipway-source-cli.ts'];
@@ -26,8 +29,15 @@ interface CliResult {
 }
 
 async function slipway(home: string, ...args: string[]): Promise<CliResult> {
+  return slipwayWith({}, home, ...args);
+}
+
+/** The CLI with `env` added to this process's environment. */
+async function slipwayWith(env: Record<string, string>, home: string, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [...CLI, ...args, '--home', home]);
+    const { stdout, stderr } = await exec(process.execPath, [...CLI, ...args, '--home', home], {
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -283,4 +293,116 @@ describe('slipway features materialize killed half-way', () => {
     );
     expect(history[0].lastRun.status).toBe('succeeded');
   }, 180_000);
+});
+
+describe('slipway features materialize with a PostgreSQL metadata store', () => {
+  let dir: string;
+  let defs: string;
+  let db: TempPostgresDatabase;
+  let client: pg.Client;
+  const table = `trips_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e9).toString(36)}`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'slipway-materialize-pg-'));
+    db = await createTempPostgresDatabase();
+    client = new pg.Client({ connectionString: db.uri });
+    await client.connect();
+    await client.query(
+      `CREATE TABLE "${table}" (driver_id int8, rate float8, trips int4, event_timestamp timestamptz)`,
+    );
+    await client.query(
+      `INSERT INTO "${table}" VALUES
+        (1, 0.5, 10, '2026-01-01T10:00:00Z'), (1, 0.25, 11, '2026-01-01T11:00:00Z'),
+        (2, 0.75, 20, '2026-01-01T12:00:00Z'), (3, 0.1, 30, '2026-01-05T00:00:00Z')`,
+    );
+    defs = join(dir, 'defs.yaml');
+    // The source names a table but no connection: the metadata store's database is the default.
+    writeFileSync(
+      defs,
+      [
+        'project: fleet',
+        'entities: [{ name: driver, join_key: driver_id, value_type: int64 }]',
+        `sources: [{ name: trips_pg, kind: postgres, table: ${table}, timestamp_field: event_timestamp }]`,
+        'feature_views:',
+        '  - name: daily',
+        '    entities: [driver]',
+        '    source: trips_pg',
+        '    schema:',
+        '      - { name: rate, type: float64 }',
+        '      - { name: trips, type: int64 }',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await client?.query(`DROP TABLE IF EXISTS "${table}"`);
+    await client?.end();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a PostgreSQL source without its own connection from the metadata store database', async () => {
+    const home = join(dir, 'home');
+    const env = { SLIPWAY_BACKEND_STORE_URI: db.uri };
+    const window = ['--start', '2026-01-01T00:00:00Z', '--end', '2026-01-02T00:00:00Z'];
+    expect((await slipwayWith(env, home, 'features', 'apply', '--definitions', defs)).code).toBe(0);
+    const res = await slipwayWith(
+      env,
+      home,
+      'features',
+      'materialize',
+      '--definitions',
+      defs,
+      ...window,
+      '--memory-limit',
+      '64MiB',
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('daily: 2 rows read, 2 written');
+    const stored = (onlineRows(home) as Array<[string, string, string]>).map((r) => [r[1], JSON.parse(r[2])]);
+    expect(stored).toEqual([
+      ['driver_id=1', { rate: 0.25, trips: 11 }],
+      ['driver_id=2', { rate: 0.75, trips: 20 }],
+    ]);
+    // The run is recorded in the PostgreSQL metadata store.
+    const { rows } = await client.query(
+      'SELECT view, status, rows_read::int AS rows_read FROM feature_materializations',
+    );
+    expect(rows).toEqual([{ view: 'daily', status: 'succeeded', rows_read: 2 }]);
+    // And so does materialize-incremental, from where that run ended.
+    const next = await slipwayWith(
+      env,
+      home,
+      'features',
+      'materialize-incremental',
+      '--definitions',
+      defs,
+      '--end',
+      '2026-01-06T00:00:00Z',
+    );
+    expect(next.stdout).toContain('daily: 1 rows read, 1 written');
+    expect((onlineRows(home) as Array<[string, string]>).map((r) => r[1])).toEqual([
+      'driver_id=1',
+      'driver_id=2',
+      'driver_id=3',
+    ]);
+  });
+
+  it('refuses a --memory-limit that is not a size, naming the flag', async () => {
+    const res = await slipway(
+      join(dir, 'other'),
+      'features',
+      'materialize',
+      '--definitions',
+      defs,
+      '--start',
+      '2026-01-01T00:00:00Z',
+      '--memory-limit',
+      'lots',
+    );
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain(
+      "Invalid value for '--memory-limit': expected a size such as 512MiB or 2GB, got 'lots'",
+    );
+  });
 });

@@ -12,7 +12,7 @@ import { loadFeatureRepo } from '../features/definitions/index.js';
 import type { ViewFreshness } from '../features/materialization-log.js';
 import { formatValidationReport } from '../features/materialization-report.js';
 import { materializeView } from '../features/materialization-run.js';
-import type { MaterializeSummary } from '../features/materialize.js';
+import { checkMemoryLimit, type MaterializeSummary } from '../features/materialize.js';
 import { catalogOf } from '../features/online-features.js';
 import { openOnlineStore, openPlatform, type Platform } from '../platform.js';
 import { loadConfig } from './config-loader.js';
@@ -31,6 +31,7 @@ interface MaterializeFlags extends StoreFlags {
   start?: string;
   end?: string;
   batchSize?: string;
+  memoryLimit?: string;
 }
 
 function timeFlag(flag: string, value: string): number {
@@ -76,11 +77,16 @@ async function runMaterialize(opts: MaterializeFlags, io: CliIo, incremental: bo
   const batchSize = opts.batchSize === undefined ? undefined : Number(opts.batchSize);
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
     throw invalidParameter('--batch-size', 'a positive integer', opts.batchSize);
+  const memoryLimit =
+    opts.memoryLimit === undefined ? undefined : checkMemoryLimit('--memory-limit', opts.memoryLimit);
   const views =
     opts.views?.split(',').map((v) => v.trim()) ??
     [...catalog.views.values()].filter((v) => v.online).map((v) => v.name);
   const summaries: MaterializeSummary[] = await withPlatform(opts, io, async (platform) => {
     const legacy = incremental ? legacyState(platform.config.home) : {};
+    // PostgreSQL sources without their own connection read from the metadata store's database.
+    const uri = platform.config.backendStoreUri;
+    const postgresConnection = /^postgres(ql)?:/.test(uri) ? uri : undefined;
     const store = await openOnlineStore(opts.onlineStore, platform.config.home);
     const tty = io.errIsTTY === true;
     const done: MaterializeSummary[] = [];
@@ -101,6 +107,8 @@ async function runMaterialize(opts: MaterializeFlags, io: CliIo, incremental: bo
           start,
           end,
           batchSize,
+          memoryLimit,
+          postgresConnection,
           onProgress: (p) => {
             if (!tty) return;
             const n = (x: number) => x.toLocaleString('en-US');
@@ -214,6 +222,10 @@ export function registerMaterializeCommands(features: Command, io: CliIo): void 
       .option(
         '--batch-size <rows>',
         'rows per validated write; a batch with a violation is not written (default 10000)',
+      )
+      .option(
+        '--memory-limit <size>',
+        "DuckDB's memory for picking the latest rows (512MiB, 2GB…); beyond it, it spills to the temp folder (default 512MiB, or a quarter of RAM if less)",
       )
       .option('--home <dir>', 'folder of the embedded stores (default ./.slipway)')
       .option('--config <file>', 'slipway.yaml to read store locations from');
