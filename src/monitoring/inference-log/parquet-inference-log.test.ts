@@ -69,7 +69,7 @@ describe('Parquet inference log fed by a served model', () => {
     await engine.close();
     await log.close();
 
-    expect(log.stats).toMatchObject({ rows: 8, droppedRecords: 0, failedRecords: 0 });
+    expect(log.stats).toMatchObject({ rows: 8, droppedRecords: 0, failedRows: 0 });
     const today = new Date().toISOString().slice(0, 10);
     const written = files(dir);
     expect(written).toHaveLength(2);

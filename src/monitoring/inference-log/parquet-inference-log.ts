@@ -11,7 +11,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { InferenceLogSink, InferenceRecord } from '../../serving/types.js';
 import { checkLogOptions } from './config.js';
-import { flattenRecords, rowsOf } from './record-rows.js';
+import { rowsOf, SegmentRows } from './record-rows.js';
 import { type SweepResult, sweepInferenceLog } from './retention.js';
 import { checkPathPart, segmentPath, utcDate } from './segment-path.js';
 import { writeSegment } from './segment-writer.js';
@@ -50,7 +50,8 @@ export async function openParquetInferenceLog(
 
 export class ParquetInferenceLog implements InferenceLogSink {
   readonly dir: string;
-  private buffer: InferenceRecord[] = [];
+  /** Rows gathered per segment to be: model, version and UTC day. */
+  private buffer = new Map<string, SegmentRows>();
   private bufferedRows = 0;
   private timer?: NodeJS.Timeout;
   private sweeper?: NodeJS.Timeout;
@@ -66,7 +67,7 @@ export class ParquetInferenceLog implements InferenceLogSink {
     segments: 0,
     rows: 0,
     droppedRecords: 0,
-    failedRecords: 0,
+    failedRows: 0,
   };
 
   /** Use `openParquetInferenceLog`. */
@@ -97,11 +98,17 @@ export class ParquetInferenceLog implements InferenceLogSink {
         this.counters.droppedRecords++;
         continue;
       }
-      this.buffer.push(rec);
+      const key = `${rec.model}\0${rec.version}\0${utcDate(rec.timestamp)}`;
+      let segment = this.buffer.get(key);
+      if (!segment) {
+        segment = new SegmentRows(rec.model, rec.version, this.replicaId, this.opts.featureNames);
+        this.buffer.set(key, segment);
+      }
+      segment.add(rec);
       this.bufferedRows += rows;
     }
     if (this.bufferedRows >= this.flushRows) return this.flush();
-    if (this.buffer.length > 0 && !this.timer) {
+    if (this.buffer.size > 0 && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
       this.timer.unref();
     }
@@ -113,9 +120,9 @@ export class ParquetInferenceLog implements InferenceLogSink {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
-    this.buffer = [];
+    this.buffer = new Map();
     this.bufferedRows = 0;
-    if (batch.length === 0) return this.chain;
+    if (batch.size === 0) return this.chain;
     this.chain = this.chain.then(() => this.writeBatch(batch));
     return this.chain;
   }
@@ -149,31 +156,23 @@ export class ParquetInferenceLog implements InferenceLogSink {
   }
 
   /** One segment per model version and UTC day of the batch. */
-  private async writeBatch(batch: InferenceRecord[]): Promise<void> {
-    const groups = new Map<string, InferenceRecord[]>();
-    for (const rec of batch) {
-      const key = `${rec.model}\0${rec.version}\0${utcDate(rec.timestamp)}`;
-      const group = groups.get(key);
-      if (group) group.push(rec);
-      else groups.set(key, [rec]);
-    }
-    for (const [key, records] of groups) {
+  private async writeBatch(batch: Map<string, SegmentRows>): Promise<void> {
+    for (const [key, segment] of batch) {
       try {
-        const [model, version, date] = key.split('\0');
-        const rows = flattenRecords(records, this.replicaId, this.opts.featureNames);
+        const date = key.split('\0')[2];
         const path = segmentPath(this.dir, {
-          model: checkPathPart('model', model),
-          version: checkPathPart('version', version),
+          model: checkPathPart('model', segment.model),
+          version: checkPathPart('version', segment.version),
           date,
           replica: this.replicaId,
           writtenMs: this.clock.now(),
           seq: this.seq++,
         });
-        await writeSegment(this.conn, rows, path);
+        await writeSegment(this.conn, segment.finish(), path);
         this.counters.segments++;
-        this.counters.rows += rows.rowCount;
+        this.counters.rows += segment.rowCount;
       } catch (err) {
-        this.counters.failedRecords += records.length;
+        this.counters.failedRows += segment.rowCount;
         this.opts.onError?.(err);
       }
     }

@@ -55,25 +55,45 @@ export function rowsOf(rec: InferenceRecord): number {
   return n;
 }
 
-/** A new tensor column typed after the tensor `t`. */
-function tensorColumn(name: string, t: Tensor, rowCount: number): LogColumn {
-  const valid = new Uint8Array(rowCount);
+/** A new tensor column typed after the tensor `t`, with room for `capacity` rows (all null). */
+function tensorColumn(name: string, t: Tensor, capacity: number): LogColumn {
+  const valid = new Uint8Array(capacity);
   switch (t.datatype) {
     case 'BYTES':
-      return { name, type: 'VARCHAR', store: 'str', values: new Array(rowCount).fill(null), valid };
+      return { name, type: 'VARCHAR', store: 'str', values: new Array(capacity).fill(null), valid };
     case 'BOOL':
-      return { name, type: 'BOOLEAN', store: 'bool', values: new Uint8Array(rowCount), valid };
+      return { name, type: 'BOOLEAN', store: 'bool', values: new Uint8Array(capacity), valid };
     case 'INT64':
-      return { name, type: 'BIGINT', store: 'i64', values: new BigInt64Array(rowCount), valid };
+      return { name, type: 'BIGINT', store: 'i64', values: new BigInt64Array(capacity), valid };
     case 'UINT64':
-      return { name, type: 'UBIGINT', store: 'u64', values: new BigUint64Array(rowCount), valid };
+      return { name, type: 'UBIGINT', store: 'u64', values: new BigUint64Array(capacity), valid };
     case 'FP16':
     case 'FP32':
     case 'FP64':
-      return { name, type: 'DOUBLE', store: 'f64', values: new Float64Array(rowCount), valid };
+      return { name, type: 'DOUBLE', store: 'f64', values: new Float64Array(capacity), valid };
     default:
-      return { name, type: 'BIGINT', store: 'f64', values: new Float64Array(rowCount), valid };
+      return { name, type: 'BIGINT', store: 'f64', values: new Float64Array(capacity), valid };
   }
+}
+
+/** `col` with room for `capacity` rows, its values kept. */
+function grown(col: LogColumn, capacity: number): LogColumn {
+  const valid = col.valid ? new Uint8Array(capacity) : undefined;
+  valid?.set(col.valid!);
+  if (col.store === 'str') {
+    const values = col.values.concat(new Array(capacity - col.values.length).fill(null));
+    return { ...col, values, valid };
+  }
+  const values = new (col.values.constructor as new (n: number) => typeof col.values)(capacity);
+  (values as Float64Array).set(col.values as Float64Array);
+  return { ...col, values, valid } as LogColumn;
+}
+
+/** `col` cut to its first `n` rows (views, no copy). */
+function trimmed(col: LogColumn, n: number): LogColumn {
+  const valid = col.valid?.subarray(0, n);
+  if (col.store === 'str') return { ...col, values: col.values.slice(0, n), valid };
+  return { ...col, values: col.values.subarray(0, n), valid } as LogColumn;
 }
 
 /** Copies element `k` of `t` into row `row` of `col` (converting when a later tensor's type differs). */
@@ -104,34 +124,94 @@ export function columnSafe(name: string): string {
 }
 
 /**
- * Flattens records of one model version into columns. Tensors a record lacks (a request that asked
- * for fewer outputs) are null in its rows; a column keeps the type its first tensor gave it.
+ * The rows of one future segment, gathered record by record: each record is copied into columns
+ * as it arrives, so the log holds typed arrays rather than thousands of live request objects (which
+ * the garbage collector would otherwise carry into its old generation). Tensors a record lacks (a
+ * request that asked for fewer outputs) are null in its rows; a column keeps the type its first
+ * tensor gave it.
  */
-export function flattenRecords(
-  records: readonly InferenceRecord[],
-  replica: string,
-  featureNames?: FeatureNameResolver,
-): LogRows {
-  const { model, version } = records[0];
-  const rowCounts = records.map(rowsOf);
-  const rowCount = rowCounts.reduce((a, b) => a + b, 0);
-  const requestIds: Array<string | null> = new Array(rowCount);
-  const rowIndex = new Float64Array(rowCount);
-  const tsMicros = new Float64Array(rowCount);
-  const latency = new Float64Array(rowCount);
-  const fixed: LogColumn[] = [
-    { name: 'request_id', type: 'VARCHAR', store: 'str', values: requestIds },
-    { name: 'row_index', type: 'INTEGER', store: 'f64', values: rowIndex },
-    { name: 'ts', type: 'TIMESTAMP', store: 'f64', values: tsMicros },
-    { name: 'latency_us', type: 'BIGINT', store: 'f64', values: latency },
-  ];
-  const tensorColumns = new Map<string, LogColumn>();
-  const names = new Map<string, readonly string[]>();
-  const columnsFor = (prefix: string, t: Tensor, width: number): LogColumn[] => {
+export class SegmentRows {
+  rowCount = 0;
+  private capacity = 0;
+  private fixed: LogColumn[] = [];
+  private readonly tensorColumns = new Map<string, LogColumn>();
+  private readonly names = new Map<string, readonly string[]>();
+
+  constructor(
+    readonly model: string,
+    readonly version: string,
+    readonly replica: string,
+    private readonly featureNames?: FeatureNameResolver,
+  ) {
+    this.grow(256);
+  }
+
+  /** Appends the rows of one record (of this model version). */
+  add(rec: InferenceRecord): void {
+    const n = rowsOf(rec);
+    if (this.rowCount + n > this.capacity) this.grow(this.rowCount + n);
+    const row = this.rowCount;
+    const [ids, index, ts, latency] = this.fixed as [
+      LogColumn & { store: 'str' },
+      LogColumn & { store: 'f64' },
+      LogColumn & { store: 'f64' },
+      LogColumn & { store: 'f64' },
+    ];
+    const micros = Math.round(rec.timestamp * 1000);
+    const latencyMicros = Math.round(rec.latencyMicros);
+    for (let i = 0; i < n; i++) {
+      ids.values[row + i] = rec.id;
+      index.values[row + i] = i;
+      ts.values[row + i] = micros;
+      latency.values[row + i] = latencyMicros;
+    }
+    this.addTensors('in', rec.inputs, row, n);
+    this.addTensors('out', rec.outputs, row, n);
+    if (rec.requestInputs) this.addTensors('req', rec.requestInputs, row, n);
+    this.rowCount += n;
+  }
+
+  /** The gathered rows, column by column. */
+  finish(): LogRows {
+    const columns = [...this.fixed, ...this.tensorColumns.values()].map((c) => trimmed(c, this.rowCount));
+    return {
+      model: this.model,
+      version: this.version,
+      replica: this.replica,
+      rowCount: this.rowCount,
+      columns,
+    };
+  }
+
+  private addTensors(prefix: string, tensors: readonly Tensor[], row: number, n: number): void {
+    for (const t of tensors) {
+      // A tensor without the shared batch dimension goes whole into the record's one row.
+      const width = n === 0 ? 0 : t.data.length / n;
+      if (width === 0 || !Number.isInteger(width)) continue;
+      const cols = this.columnsFor(prefix, t, width);
+      if ((t.datatype === 'FP32' || t.datatype === 'FP64') && cols.every((c) => c.store === 'f64')) {
+        // The common case (float features), without the per-element conversion.
+        const data = t.data as Float32Array;
+        for (let j = 0; j < width; j++) {
+          const col = cols[j] as LogColumn & { store: 'f64' };
+          for (let i = 0; i < n; i++) col.values[row + i] = data[i * width + j];
+          col.valid!.fill(1, row, row + n);
+        }
+        continue;
+      }
+      for (let j = 0; j < width; j++) {
+        const col = cols[j];
+        for (let i = 0; i < n; i++) put(col, row + i, t, i * width + j);
+      }
+    }
+  }
+
+  private columnsFor(prefix: string, t: Tensor, width: number): LogColumn[] {
     const key = `${prefix}\0${t.name}\0${width}`;
-    let colNames = names.get(key);
+    let colNames = this.names.get(key);
     if (!colNames) {
-      const named = prefix === 'in' ? featureNames?.(model, version, t.name, width) : undefined;
+      const named =
+        prefix === 'in' ? this.featureNames?.(this.model, this.version, t.name, width) : undefined;
       const base = `${prefix}_${columnSafe(t.name)}`;
       colNames =
         named && named.length === width
@@ -139,47 +219,42 @@ export function flattenRecords(
           : width === 1
             ? [base]
             : Array.from({ length: width }, (_, j) => `${base}_${j}`);
-      names.set(key, colNames);
+      this.names.set(key, colNames);
     }
     return colNames.map((name) => {
-      let col = tensorColumns.get(name);
+      let col = this.tensorColumns.get(name);
       if (!col) {
-        col = tensorColumn(name, t, rowCount);
-        tensorColumns.set(name, col);
+        col = tensorColumn(name, t, this.capacity);
+        this.tensorColumns.set(name, col);
       }
       return col;
     });
-  };
-
-  let row = 0;
-  for (let r = 0; r < records.length; r++) {
-    const rec = records[r];
-    const n = rowCounts[r];
-    const micros = Math.round(rec.timestamp * 1000);
-    for (let i = 0; i < n; i++) {
-      requestIds[row + i] = rec.id;
-      rowIndex[row + i] = i;
-      tsMicros[row + i] = micros;
-      latency[row + i] = Math.round(rec.latencyMicros);
-    }
-    const groups: Array<[string, Tensor[]]> = [
-      ['in', rec.inputs],
-      ['out', rec.outputs],
-      ['req', rec.requestInputs ?? []],
-    ];
-    for (const [prefix, tensors] of groups) {
-      for (const t of tensors) {
-        // A tensor without the shared batch dimension goes whole into the record's one row.
-        const width = n === 0 ? 0 : t.data.length / n;
-        if (width === 0 || !Number.isInteger(width)) continue;
-        const cols = columnsFor(prefix, t, width);
-        for (let j = 0; j < width; j++) {
-          const col = cols[j];
-          for (let i = 0; i < n; i++) put(col, row + i, t, i * width + j);
-        }
-      }
-    }
-    row += n;
   }
-  return { model, version, replica, rowCount, columns: [...fixed, ...tensorColumns.values()] };
+
+  private grow(min: number): void {
+    const capacity = Math.max(min, this.capacity * 2);
+    if (this.fixed.length === 0) {
+      this.fixed = [
+        { name: 'request_id', type: 'VARCHAR', store: 'str', values: new Array(capacity).fill(null) },
+        { name: 'row_index', type: 'INTEGER', store: 'f64', values: new Float64Array(capacity) },
+        { name: 'ts', type: 'TIMESTAMP', store: 'f64', values: new Float64Array(capacity) },
+        { name: 'latency_us', type: 'BIGINT', store: 'f64', values: new Float64Array(capacity) },
+      ];
+    } else {
+      this.fixed = this.fixed.map((c) => grown(c, capacity));
+      for (const [name, c] of this.tensorColumns) this.tensorColumns.set(name, grown(c, capacity));
+    }
+    this.capacity = capacity;
+  }
+}
+
+/** Flattens records of one model version into columns (see `SegmentRows`). */
+export function flattenRecords(
+  records: readonly InferenceRecord[],
+  replica: string,
+  featureNames?: FeatureNameResolver,
+): LogRows {
+  const rows = new SegmentRows(records[0].model, records[0].version, replica, featureNames);
+  for (const rec of records) rows.add(rec);
+  return rows.finish();
 }

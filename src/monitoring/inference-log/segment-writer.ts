@@ -42,14 +42,29 @@ const CHUNK_ROWS = 2048;
 
 let tableSeq = 0;
 
-/** Rows `from`…`to` of `col` into `vector`. */
+/**
+ * Rows `from`…`to` of `col` into `vector`. Numeric columns are copied into the vector's buffer in
+ * one `set` (the node API keeps it as a typed array of the column's type; checked, with the
+ * per-value path as the fallback), then nulls are marked one by one.
+ */
 function fill(vector: DuckDBVector, col: LogColumn, from: number, to: number): void {
-  const set = vector as unknown as { setItem(i: number, v: unknown): void };
+  const set = vector as unknown as { setItem(i: number, v: unknown): void; items?: unknown };
   const { valid } = col;
-  const values = col.store === 'bool' ? Array.from(col.values.subarray(from, to), (b) => b === 1) : undefined;
-  for (let i = from; i < to; i++) {
-    if (valid && valid[i] === 0) set.setItem(i - from, null);
-    else set.setItem(i - from, values ? values[i - from] : col.values[i]);
+  const items = set.items;
+  if (
+    col.store !== 'str' &&
+    col.store !== 'bool' &&
+    ArrayBuffer.isView(items) &&
+    items.constructor === col.values.constructor &&
+    (items as Float64Array).length === to - from
+  ) {
+    (items as Float64Array).set((col.values as Float64Array).subarray(from, to));
+    if (valid) for (let i = from; i < to; i++) if (valid[i] === 0) set.setItem(i - from, null);
+  } else {
+    for (let i = from; i < to; i++) {
+      if (valid && valid[i] === 0) set.setItem(i - from, null);
+      else set.setItem(i - from, col.store === 'bool' ? col.values[i] === 1 : col.values[i]);
+    }
   }
   vector.flush();
 }
@@ -95,7 +110,7 @@ export async function writeSegment(conn: DuckDBConnection, rows: LogRows, path: 
       appender.closeSync();
     }
     await conn.run(
-      `COPY (SELECT ${selectList(rows)} FROM ${sqlIdent(table)}) TO ${sqlString(partial, 'path')} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT ${selectList(rows)} FROM ${sqlIdent(table)}) TO ${sqlString(partial, 'path')} (FORMAT parquet, COMPRESSION snappy)`,
     );
     await rename(partial, path);
     return (await stat(path)).size;

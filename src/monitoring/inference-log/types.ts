@@ -53,8 +53,8 @@ export interface InferenceLogStats {
   rows: number;
   /** Records refused because the buffer was full. */
   droppedRecords: number;
-  /** Records lost because their segment could not be written. */
-  failedRecords: number;
+  /** Rows lost because their segment could not be written. */
+  failedRows: number;
 }
 
 /** Which part of the log a query reads. */
