@@ -26,6 +26,16 @@ export interface ServingGaugeSource {
   }>;
 }
 
+/**
+ * Told of every request's outcome (monitoring's SLO counters listen). It runs on the serving hot
+ * path: keep it to a few arithmetic operations.
+ */
+export interface InferenceOutcomeListener {
+  success(model: string, version: string, totalSeconds: number): void;
+  /** `version` is '' when the request failed before a version was chosen. */
+  failure(model: string, version: string, reason: string): void;
+}
+
 /** The per-version handles the engine observes into. */
 export interface VersionMetrics {
   success(totalSeconds: number, queueSeconds: number, computeSeconds: number): void;
@@ -44,6 +54,7 @@ export class ServingMetrics {
   private readonly batchSize: client.Histogram<'model' | 'version'>;
   private readonly cacheHits: client.Counter<'model' | 'version' | 'result'>;
   readonly logDropped: client.Counter;
+  private listeners: InferenceOutcomeListener[] = [];
 
   constructor(opts: { registry?: client.Registry; defaultMetrics?: boolean } = {}) {
     this.registry = opts.registry ?? new client.Registry();
@@ -139,6 +150,14 @@ export class ServingMetrics {
     );
   }
 
+  /** Adds a listener told of every request's outcome; returns the function that removes it. */
+  listen(listener: InferenceOutcomeListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
   forVersion(model: string, version: string): VersionMetrics {
     const s = this.success.labels(model, version);
     const t = this.total.labels(model, version);
@@ -153,8 +172,12 @@ export class ServingMetrics {
         t.observe(total);
         q.observe(queue);
         c.observe(compute);
+        for (const l of this.listeners) l.success(model, version, total);
       },
-      failure: (reason) => this.failure.labels(model, version, reason).inc(),
+      failure: (reason) => {
+        this.failure.labels(model, version, reason).inc();
+        for (const l of this.listeners) l.failure(model, version, reason);
+      },
       batch: (rows) => b.observe(rows),
       cache: (h) => (h ? hit : miss).inc(),
     };
@@ -163,6 +186,7 @@ export class ServingMetrics {
   /** A failure before any version was chosen (unknown model, unparsable request). */
   failureOf(model: string, reason: string): void {
     this.failure.labels(model, '', reason).inc();
+    for (const l of this.listeners) l.failure(model, '', reason);
   }
 
   metrics(): Promise<string> {
