@@ -1,0 +1,38 @@
+/**
+ * Mergeable column profiles for monitoring: exact counts and moments plus quantile, distinct-count
+ * and top-category sketches and a fixed-edge histogram per column, grouped per window of one
+ * model version; merged across replicas and windows.
+ */
+export {
+  CategoricalColumnProfile,
+  type CategoricalColumnProfileJson,
+  type CategoricalProfileOptions,
+  COLUMN_PROFILE_VERSION,
+  type ColumnProfile,
+  type ColumnProfileJson,
+  columnProfileFromJSON,
+  DEFAULT_VALUE_CAPACITY,
+  mergeColumnProfiles,
+  NumericColumnProfile,
+  type NumericColumnProfileJson,
+  type NumericProfileOptions,
+} from './column-profile.js';
+export {
+  DATASET_PROFILE_VERSION,
+  DatasetProfile,
+  type DatasetProfileJson,
+  mergeDatasetProfiles,
+  type ProfileKey,
+  type ProfileKind,
+} from './dataset-profile.js';
+export { DEFAULT_HLL_PRECISION, DistinctSketch, type DistinctSketchJson } from './distinct-sketch.js';
+export { FixedHistogram, type FixedHistogramJson, sturgesEdgesOfRange } from './fixed-histogram.js';
+export { emptyMoments, type Moments, mergeMoments, variance } from './moments.js';
+export {
+  DEFAULT_BIN_LIMIT,
+  DEFAULT_RELATIVE_ACCURACY,
+  QuantileSketch,
+  type QuantileSketchJson,
+  type SketchPoints,
+} from './quantile-sketch.js';
+export { DEFAULT_CATEGORY_CAPACITY, TopCategories, type TopCategoriesJson } from './top-categories.js';
