@@ -66,6 +66,7 @@ const sample = () => {
 let result: { rowsRead: number; rowsWritten: number; rowsRefused: number };
 if (kind === 'read-only') {
   // The floor: DuckDB's latest-row-per-entity query over the same file, streamed, nothing written.
+  // Unlimited: DuckDB runs it as an arg_max aggregate, faster but holding every entity in memory.
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const stream = await conn.stream(`SELECT * FROM read_parquet('${parquet}')

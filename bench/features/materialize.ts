@@ -2,7 +2,9 @@
  * Materialization speed: `entities × events` source rows (5 features) in Parquet, materialized to
  * SQLite and to Redis, each in its own process (peak RSS is that process's), beside the floor:
  * DuckDB's latest-row-per-entity query alone, streamed and discarded. Issue target: 10M rows ≤ 60 s
- * to each store, memory bounded.
+ * to each store, memory bounded. Materialization runs under its default DuckDB memory limit, or
+ * under `SLIPWAY_BENCH_MEMORY_LIMIT` (`128MiB`, `2GB`…) when set; each result also holds the RSS
+ * and V8 heap sampled while batches streamed to the store.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
