@@ -5,6 +5,7 @@ import * as m002 from './migrations/002-search-indexes.js';
 import * as m003 from './migrations/003-feature-definitions.js';
 import * as m004 from './migrations/004-datasets.js';
 import * as m005 from './migrations/005-feature-materializations.js';
+import * as m007 from './migrations/007-monitoring-alerts.js';
 import type { Database, SqlDialectName } from './schema.js';
 
 /** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
@@ -14,6 +15,7 @@ const MIGRATIONS = {
   '003-feature-definitions': m003,
   '004-datasets': m004,
   '005-feature-materializations': m005,
+  '007-monitoring-alerts': m007,
 };
 
 class InCodeProvider implements MigrationProvider {
@@ -34,6 +36,9 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectN
     provider: new InCodeProvider(dialect),
     migrationTableName: 'slipway_migrations',
     migrationLockTableName: 'slipway_migrations_lock',
+    // 006 and 007 (monitoring alerts) land in parallel: a database that ran 007 before 006 was
+    // merged must still take 006.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

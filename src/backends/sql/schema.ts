@@ -168,6 +168,56 @@ export interface DatasetVersionsTable {
   created_at: number;
 }
 
+/** An alert rule (migration 007); the definition is the rule as JSON. */
+export interface AlertRulesTable {
+  name: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One alert: a rule and its dedup key (migration 007). */
+export interface AlertStatesTable {
+  rule: string;
+  alert_key: string;
+  /** JSON object of label → value. */
+  labels: string;
+  /** inactive | pending | firing | resolved */
+  state: string;
+  value: number | null;
+  active_since: number | null;
+  firing_since: number | null;
+  resolved_at: number | null;
+  evaluated_at: number;
+  last_notified_at: number | null;
+}
+
+/** The notification outbox: one notification to one channel (migration 007). */
+export interface AlertDeliveriesTable {
+  id: string;
+  channel: string;
+  rule: string;
+  alert_key: string;
+  body: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  created_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+/** One attempt of one delivery (migration 007). */
+export interface AlertDeliveryAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  finished_at: number;
+  status_code: number | null;
+  error: string | null;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -188,6 +238,10 @@ export interface Database {
   feature_definitions: FeatureDefinitionsTable;
   dataset_versions: DatasetVersionsTable;
   feature_materializations: FeatureMaterializationsTable;
+  alert_rules: AlertRulesTable;
+  alert_states: AlertStatesTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_delivery_attempts: AlertDeliveryAttemptsTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';
