@@ -29,10 +29,26 @@ export { DEFAULT_HLL_PRECISION, DistinctSketch, type DistinctSketchJson } from '
 export { FixedHistogram, type FixedHistogramJson, sturgesEdgesOfRange } from './fixed-histogram.js';
 export { emptyMoments, type Moments, mergeMoments, variance } from './moments.js';
 export {
+  type FileProfileOptions,
+  fileRelation,
+  INFERENCE_LOG_FIXED_COLUMNS,
+  profileDatasetVersion,
+  profileFile,
+  profileInferenceLog,
+  trainingDatasetOf,
+} from './profile-sources.js';
+export {
   DEFAULT_BIN_LIMIT,
   DEFAULT_RELATIVE_ACCURACY,
   QuantileSketch,
   type QuantileSketchJson,
   type SketchPoints,
 } from './quantile-sketch.js';
+export {
+  type ProfiledColumnKind,
+  profiledColumns,
+  profileRelation,
+  type RelationProfileOptions,
+} from './relation-profile.js';
+export { seededRandom } from './seeded-random.js';
 export { DEFAULT_CATEGORY_CAPACITY, TopCategories, type TopCategoriesJson } from './top-categories.js';
