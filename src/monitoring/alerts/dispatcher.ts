@@ -38,7 +38,7 @@ export interface DispatcherOptions {
   store: AlertStore;
   channels: readonly NotificationChannel[];
   retry?: Partial<RetryPolicy>;
-  /** Notifications waiting to be written to the outbox at most (default 10,000). */
+  /** Notifications waiting to be written to the outbox at most, besides the one being written (default 10,000). */
   maxQueued?: number;
   /** Attempts in flight at most (default 8). */
   concurrency?: number;
