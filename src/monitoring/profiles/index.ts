@@ -29,6 +29,13 @@ export { DEFAULT_HLL_PRECISION, DistinctSketch, type DistinctSketchJson } from '
 export { FixedHistogram, type FixedHistogramJson, sturgesEdgesOfRange } from './fixed-histogram.js';
 export { emptyMoments, type Moments, mergeMoments, variance } from './moments.js';
 export {
+  detectColumnDriftFromProfiles,
+  detectDriftFromProfiles,
+  type ProfileDriftBasis,
+  type ProfileDriftReport,
+  type ProfileDriftVerdict,
+} from './profile-drift.js';
+export {
   type FileProfileOptions,
   fileRelation,
   INFERENCE_LOG_FIXED_COLUMNS,
@@ -52,3 +59,11 @@ export {
 } from './relation-profile.js';
 export { seededRandom } from './seeded-random.js';
 export { DEFAULT_CATEGORY_CAPACITY, TopCategories, type TopCategoriesJson } from './top-categories.js';
+export {
+  binPoints,
+  type KsBounds,
+  meanAbsolute,
+  type WeightedPoints,
+  weightedKs,
+  weightedWasserstein,
+} from './weighted-distances.js';
