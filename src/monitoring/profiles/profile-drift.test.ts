@@ -128,7 +128,10 @@ describe('categorical drift from profiles', () => {
     const pick = (w: number[]) => {
       const u = r();
       let acc = 0;
-      for (let i = 0; i < w.length; i++) if (u < (acc += w[i]!)) return ['DE', 'FR', 'US', 'JP'][i]!;
+      for (let i = 0; i < w.length; i++) {
+        acc += w[i]!;
+        if (u < acc) return ['DE', 'FR', 'US', 'JP'][i]!;
+      }
       return 'JP';
     };
     const ref = Array.from({ length: 900 }, () => pick([0.5, 0.3, 0.2]));
