@@ -13,6 +13,14 @@ export { parseTokenList, resolveConfig } from './core/config.js';
 export type { ErrorCode, ErrorDetails } from './core/errors.js';
 export { httpStatusOf, isSlipwayError, SlipwayError } from './core/errors.js';
 export type { LifecycleStage, Page, Tag, ViewType } from './core/types.js';
+export {
+  type InferenceLogQuery,
+  type InferenceLogSelection,
+  openParquetInferenceLog,
+  type ParquetInferenceLogOptions,
+  queryInferenceLog,
+  sweepInferenceLog,
+} from './monitoring/inference-log/index.js';
 export { openPlatform, type Platform } from './platform.js';
 export type {
   ModelLineage,
