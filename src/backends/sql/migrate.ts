@@ -5,6 +5,7 @@ import * as m002 from './migrations/002-search-indexes.js';
 import * as m003 from './migrations/003-feature-definitions.js';
 import * as m004 from './migrations/004-datasets.js';
 import * as m005 from './migrations/005-feature-materializations.js';
+import * as m006 from './migrations/006-monitoring-profiles.js';
 import * as m007 from './migrations/007-monitoring-alerts.js';
 import type { Database, SqlDialectName } from './schema.js';
 
@@ -15,6 +16,7 @@ const MIGRATIONS = {
   '003-feature-definitions': m003,
   '004-datasets': m004,
   '005-feature-materializations': m005,
+  '006-monitoring-profiles': m006,
   '007-monitoring-alerts': m007,
 };
 

@@ -218,6 +218,21 @@ export interface AlertDeliveryAttemptsTable {
   error: string | null;
 }
 
+/** One dataset profile of one window (migration 006); the profile is JSON text. */
+export interface MonitoringProfilesTable {
+  model: string;
+  version: string;
+  /** serving | reference */
+  kind: string;
+  source: string;
+  segment: string;
+  window_start: number;
+  window_end: number;
+  rows: number;
+  profile: string;
+  updated_at: number;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -238,6 +253,7 @@ export interface Database {
   feature_definitions: FeatureDefinitionsTable;
   dataset_versions: DatasetVersionsTable;
   feature_materializations: FeatureMaterializationsTable;
+  monitoring_profiles: MonitoringProfilesTable;
   alert_rules: AlertRulesTable;
   alert_states: AlertStatesTable;
   alert_deliveries: AlertDeliveriesTable;

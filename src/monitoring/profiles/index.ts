@@ -45,6 +45,13 @@ export {
   trainingDatasetOf,
 } from './profile-sources.js';
 export {
+  checkProfileFilter,
+  mergeStoredProfiles,
+  type ProfileFilter,
+  type ProfileStore,
+  type StoredProfileSummary,
+} from './profile-store.js';
+export {
   DEFAULT_BIN_LIMIT,
   DEFAULT_RELATIVE_ACCURACY,
   QuantileSketch,
