@@ -155,6 +155,16 @@ describe('overload protection', () => {
     expect((await eventually(() => get('/readyz'), hasStatus(200))).body).toEqual({ status: 'ready' });
   });
 
+  it('does not count a start-up stall as overload: the first requests after listening are served', async () => {
+    const { get } = await serve({ maxEventLoopDelay: 50, sampleInterval: 50 }, (app) => {
+      // Start-up work that blocks the loop (loading definitions, migrations, warmup) just before listening.
+      app.addHook('onReady', async () => busyFor(400));
+    });
+    expect((await get(NATIVE_LIST)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await get(NATIVE_LIST)).status).toBe(200);
+  });
+
   it('refuses requests beyond maxInFlight with 503 and Retry-After, serves the admitted ones', async () => {
     const gate = holdGate();
     const { get } = await serve({ maxInFlight: 2 }, gate.install);

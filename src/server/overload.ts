@@ -57,6 +57,8 @@ const SERVING_PATH = /^\/(v1\/models|v2|predictions)(\/|$)/;
 /** Warn at most this often while refusing, so a flood of refusals is not also a flood of log lines. */
 const WARN_EVERY_MS = 10_000;
 
+const LOOP_MEASURES = new Set(['eventLoopDelay', 'eventLoopUtilization']);
+
 const REASONS: Record<string, string> = {
   eventLoopDelay: 'event loop delay',
   eventLoopUtilization: 'event loop utilization',
@@ -103,8 +105,18 @@ export async function installOverloadProtection(
   // Returning a body makes the plugin send it and stop the request; returning nothing lets it through
   // (the plugin's typings only allow void, hence the cast below). Sending here and returning nothing
   // would let the later onRequest hooks run too.
+  // Start-up (module loading, migrations, model warmup) blocks the loop once; the samples taken
+  // across it say nothing about load, so loop measures only count from two samples after ready.
+  let loopMeasuresFrom = Number.POSITIVE_INFINITY;
+  const startGrace = (): void => {
+    loopMeasuresFrom = Date.now() + 2 * l.sampleInterval;
+  };
+  app.addHook('onReady', async () => startGrace());
+  // 'listening' comes after every onReady hook (later ones may do start-up work of their own).
+  app.server.once('listening', startGrace);
   const onPressure = (req: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
     if (LIVENESS.has(req.routeOptions.url ?? '')) return undefined;
+    if (LOOP_MEASURES.has(type) && Date.now() < loopMeasuresFrom) return undefined;
     const why = REASONS[type] ?? type;
     warn(`Refusing requests: ${why} is over its limit (${value ?? 'n/a'})`);
     return refuse(req, reply, why);
