@@ -38,9 +38,6 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectN
     provider: new InCodeProvider(dialect),
     migrationTableName: 'slipway_migrations',
     migrationLockTableName: 'slipway_migrations_lock',
-    // 006 and 007 (monitoring alerts) land in parallel: a database that ran 007 before 006 was
-    // merged must still take 006.
-    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
