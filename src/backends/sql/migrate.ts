@@ -7,6 +7,7 @@ import * as m004 from './migrations/004-datasets.js';
 import * as m005 from './migrations/005-feature-materializations.js';
 import * as m006 from './migrations/006-monitoring-profiles.js';
 import * as m007 from './migrations/007-monitoring-alerts.js';
+import * as m008 from './migrations/008-monitoring-labels.js';
 import type { Database, SqlDialectName } from './schema.js';
 
 /** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
@@ -18,6 +19,7 @@ const MIGRATIONS = {
   '005-feature-materializations': m005,
   '006-monitoring-profiles': m006,
   '007-monitoring-alerts': m007,
+  '008-monitoring-labels': m008,
 };
 
 class InCodeProvider implements MigrationProvider {

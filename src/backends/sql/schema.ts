@@ -233,6 +233,20 @@ export interface MonitoringProfilesTable {
   updated_at: number;
 }
 
+/** One ground-truth label (migration 008): by request id + row, or by entity + ts. */
+export interface MonitoringLabelsTable {
+  model: string;
+  label_key: string;
+  request_id: string | null;
+  row_index: number | null;
+  /** Canonical JSON [[name, value], …] of an entity label. */
+  entity: string | null;
+  ts: number;
+  value_number: number | null;
+  value_text: string | null;
+  received_at: number;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -258,6 +272,7 @@ export interface Database {
   alert_states: AlertStatesTable;
   alert_deliveries: AlertDeliveriesTable;
   alert_delivery_attempts: AlertDeliveryAttemptsTable;
+  monitoring_labels: MonitoringLabelsTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';
