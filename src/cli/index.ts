@@ -9,6 +9,7 @@ import { registerExperimentsCommand } from './experiments-command.js';
 import { registerFeaturesCommand } from './features-command.js';
 import { type CliIo, messageOf } from './io.js';
 import { registerModelsCommand } from './models-command.js';
+import { registerMonitorCommand } from './monitor-command.js';
 import { registerRunsCommand } from './runs-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerServerCommand } from './server-command.js';
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo): Command {
   registerRunsCommand(program, io);
   registerModelsCommand(program, io);
   registerDatasetsCommand(program, io);
+  registerMonitorCommand(program, io);
   return program;
 }
 

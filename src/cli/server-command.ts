@@ -121,13 +121,8 @@ export async function startServer(
       { field: 'feature-project' },
     );
   }
-  if (models.inferenceLog && !models.refs?.length && !models.repository) {
-    throw new SlipwayError(
-      'INVALID_PARAMETER_VALUE',
-      "Invalid value for '--inference-log': expected --model or --model-repository to log, got neither",
-      { field: 'inference-log' },
-    );
-  }
+  // Without in-process models, --inference-log is only read: drift reports over what `slipway serve`
+  // replicas wrote there (GET /api/v1/monitoring/drift).
   const platform = await openPlatform(config, undefined, { onlineStore: models.onlineStore });
   let app: Awaited<ReturnType<typeof createServer>> | undefined;
   let engine: Engine | undefined;
@@ -166,7 +161,11 @@ export async function startServer(
       });
       served?.attach(engine);
     }
-    app = await createServer(platform, { serving: engine, features });
+    app = await createServer(platform, {
+      serving: engine,
+      features,
+      inferenceLogDir: models.inferenceLog?.dir,
+    });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await app?.close();
@@ -253,7 +252,10 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       'or serve online features for the definitions applied to this registry project (follows applies)',
     )
     .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port')
-    .option('--inference-log <dir>', "record the in-process models' requests as Parquet segments here")
+    .option(
+      '--inference-log <dir>',
+      "record the in-process models' requests as Parquet segments here; drift reports read it",
+    )
     .option('--inference-log-sample-rate <r>', 'share of requests recorded, 0..1 (default 1)', (v: string) =>
       checkSampleRate(v, '--inference-log-sample-rate'),
     )

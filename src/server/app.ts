@@ -24,6 +24,8 @@ export interface ServerOptions {
   serving?: Engine;
   /** Serve online features: Feast's feature-server routes. */
   features?: FeatureServing;
+  /** The inference log's root folder, read by the monitoring routes (drift reports). */
+  inferenceLogDir?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable' });
   });
 
-  await app.register(nativeApi(platform), { prefix: '/api/v1' });
+  await app.register(nativeApi(platform, { inferenceLogDir: opts.inferenceLogDir }), { prefix: '/api/v1' });
   await app.register(mlflowApi(platform));
   if (opts.serving) await servingRoutes(app, opts.serving);
   if (opts.features) await app.register(feastApi(opts.features));

@@ -7,6 +7,7 @@ import { featureViewRoutes } from './feature-views.js';
 import { featureRoutes } from './features.js';
 import { modelVersionRoutes } from './model-versions.js';
 import { modelRoutes } from './models.js';
+import { type MonitoringRouteOptions, monitoringRoutes } from './monitoring.js';
 import { runArtifactRoutes } from './run-artifacts.js';
 import { runRoutes } from './runs.js';
 
@@ -17,7 +18,7 @@ import { runRoutes } from './runs.js';
  * @example
  * await app.register(nativeApi(platform), { prefix: '/api/v1' });
  */
-export function nativeApi(platform: Platform): FastifyPluginAsync {
+export function nativeApi(platform: Platform, monitoring: MonitoringRouteOptions = {}): FastifyPluginAsync {
   return async (app) => {
     await app.register(experimentRoutes(platform));
     await app.register(runRoutes(platform));
@@ -27,5 +28,6 @@ export function nativeApi(platform: Platform): FastifyPluginAsync {
     await app.register(featureRoutes(platform));
     await app.register(datasetRoutes(platform));
     await app.register(featureViewRoutes(platform));
+    await app.register(monitoringRoutes(platform, monitoring));
   };
 }
