@@ -32,6 +32,7 @@ describe('buildDriftReport', () => {
     };
     await writeReference(referencePath);
     await writeServedTraffic(logDir);
+    await writeServedTraffic(logDir, 'repo-model', '1');
     await registerModels(platform, referencePath);
   });
   afterAll(async () => {
@@ -109,6 +110,14 @@ describe('buildDriftReport', () => {
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(html).toContain('1 / 4 (25 %)');
+  });
+
+  it('reports a model served from a repository folder (not in the registry) against a given reference', async () => {
+    const base = { stores, inferenceLogDir: logDir, model: 'repo-model/1', window: '24h', now: NOW };
+    const report = await buildDriftReport({ ...base, reference: referencePath });
+    expect([report.model, report.version]).toEqual(['repo-model', '1']);
+    expect(report.columns.filter((c) => c.drifted).map((c) => c.column)).toEqual(['in_x_1']);
+    await expect(buildDriftReport(base)).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
   });
 
   it('names what to pass when the model records no training dataset', async () => {

@@ -17,7 +17,7 @@ import { queryInferenceLog } from '../inference-log/index.js';
 import { fileRelation, INFERENCE_LOG_FIXED_COLUMNS, profiledColumns } from '../profiles/index.js';
 import { type ColumnRead, type ColumnValues, DEFAULT_ROW_CAP, readColumns } from './column-values.js';
 import { categoryHistogram, numericHistogram } from './histograms.js';
-import { type ReportStores, resolveReference } from './reference.js';
+import { type ReportedModel, type ReportStores, resolveReference } from './reference.js';
 import type { ColumnDriftRow, DriftReport } from './types.js';
 import { resolveWindow, type WindowSpec } from './window.js';
 
@@ -89,6 +89,21 @@ function rowOf(v: DriftVerdict, input: DriftColumnInput, referenceColumn: string
 }
 
 /**
+ * The model version to report on. A `name/version` the registry does not know (a model served from
+ * a model-repository folder) is still reported when a reference is given: the log keys it the same.
+ */
+async function resolveModel(req: DriftReportRequest): Promise<ReportedModel> {
+  try {
+    return await req.stores.registry.resolve(req.model);
+  } catch (err) {
+    const m = /^(.+)\/(\d+)$/.exec(req.model);
+    if (!m || req.reference === undefined || (err as { code?: unknown }).code !== 'RESOURCE_DOES_NOT_EXIST')
+      throw err;
+    return { name: m[1]!, version: m[2]! };
+  }
+}
+
+/**
  * Builds the drift report of a model's served traffic.
  *
  * @example
@@ -106,7 +121,7 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
       `Invalid value for 'rowCap': expected a positive whole number, got ${rowCap}`,
     );
   const window = resolveWindow(req, req.now ?? Date.now());
-  const modelVersion = await req.stores.registry.resolve(req.model);
+  const modelVersion = await resolveModel(req);
   const reference = await resolveReference(req.stores, modelVersion, req.reference);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();

@@ -7,7 +7,12 @@ export { type ColumnRead, type ColumnValues, DEFAULT_ROW_CAP, readColumns } from
 export { escapeHtml } from './escape.js';
 export { categoryHistogram, MAX_CATEGORIES, numericHistogram } from './histograms.js';
 export { renderDriftReportHtml } from './html-report.js';
-export { type ReportStores, type ResolvedReference, resolveReference } from './reference.js';
+export {
+  type ReportedModel,
+  type ReportStores,
+  type ResolvedReference,
+  resolveReference,
+} from './reference.js';
 export { categoryHistogramSvg, numericHistogramSvg } from './svg-chart.js';
 export type {
   CategoryHistogram,

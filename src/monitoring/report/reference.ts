@@ -23,6 +23,9 @@ export interface ReportStores {
   artifacts: ArtifactStore;
 }
 
+/** The model a report is about: a registry version (with lineage), or a name and version only. */
+export type ReportedModel = ModelVersion | { name: string; version: string };
+
 /** A reference ready to read: a local file, what it is, and how to clean up after. */
 export interface ResolvedReference {
   path: string;
@@ -66,7 +69,7 @@ function datasetRef(ref: string): { name: string; version: number } | undefined 
  */
 export async function resolveReference(
   stores: ReportStores,
-  modelVersion: ModelVersion,
+  modelVersion: ReportedModel,
   reference: string | undefined,
 ): Promise<ResolvedReference> {
   if (reference !== undefined) {
@@ -83,7 +86,7 @@ export async function resolveReference(
       );
     return datasetFile(await stores.datasets.get(ds.name, ds.version), stores.artifacts);
   }
-  const training = trainingDatasetOf(modelVersion);
+  const training = 'lineage' in modelVersion ? trainingDatasetOf(modelVersion) : undefined;
   if (!training) {
     throw new SlipwayError(
       'INVALID_PARAMETER_VALUE',
