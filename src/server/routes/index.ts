@@ -5,6 +5,7 @@ import { datasetRoutes } from './datasets.js';
 import { experimentRoutes } from './experiments.js';
 import { featureViewRoutes } from './feature-views.js';
 import { featureRoutes } from './features.js';
+import { labelRoutes } from './labels.js';
 import { modelVersionRoutes } from './model-versions.js';
 import { modelRoutes } from './models.js';
 import { type MonitoringRouteOptions, monitoringRoutes } from './monitoring.js';
@@ -29,5 +30,6 @@ export function nativeApi(platform: Platform, monitoring: MonitoringRouteOptions
     await app.register(datasetRoutes(platform));
     await app.register(featureViewRoutes(platform));
     await app.register(monitoringRoutes(platform, monitoring));
+    await app.register(labelRoutes(platform, monitoring));
   };
 }
