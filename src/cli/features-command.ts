@@ -7,35 +7,16 @@ import { invalidParameter } from '../core/errors.js';
 import { buildTrainingSet } from '../datasets/training-set.js';
 import { formatPlan, loadFeatureRepo } from '../features/definitions/index.js';
 import { catalogOf, type FeatureCatalog } from '../features/online-features.js';
-import { openPlatform } from '../platform.js';
-import { loadConfig } from './config-loader.js';
+import type { Platform } from '../platform.js';
 import { registerMaterializeCommands } from './features-materialize.js';
 import { type CliIo, printJson } from './io.js';
+import { withLocalPlatform } from './local-platform.js';
 
 interface FeaturesOptions {
   definitions: string;
   home?: string;
   config?: string;
   json?: boolean;
-}
-
-async function withRegistry<T>(
-  opts: Pick<FeaturesOptions, 'home' | 'config'>,
-  io: CliIo,
-  fn: (p: Awaited<ReturnType<typeof openPlatform>>) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig({
-    flags: { home: opts.home },
-    env: io.env,
-    cwd: io.cwd,
-    configPath: opts.config,
-  });
-  const platform = await openPlatform(config);
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
 }
 
 interface HistoricalFlags {
@@ -68,7 +49,7 @@ function checkDefinitionsOrProject(opts: HistoricalFlags): void {
 /** The definitions a training set is built from: a file's, or a project's as applied to the registry. */
 async function historicalCatalog(
   opts: HistoricalFlags,
-  platform: Awaited<ReturnType<typeof openPlatform>>,
+  platform: Platform,
 ): Promise<{ catalog: FeatureCatalog; project: string }> {
   if (opts.definitions !== undefined) {
     const repo = await loadFeatureRepo(opts.definitions);
@@ -93,7 +74,7 @@ async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
     throw invalidParameter('--service', 'a feature service name, or --features view:feature,…', undefined);
   }
   const format = opts.entities.toLowerCase().endsWith('.csv') ? 'csv' : 'parquet';
-  const set = await withRegistry(opts, io, async (platform) => {
+  const set = await withLocalPlatform(opts, io, async (platform) => {
     const { catalog, project } = await historicalCatalog(opts, platform);
     if (opts.service && !catalog.services.has(opts.service)) {
       throw invalidParameter(
@@ -139,7 +120,7 @@ export function registerFeaturesCommand(program: Command, io: CliIo): void {
     features.command('plan').description('show what `apply` would change (breaking changes flagged)'),
   ).action(async (opts: FeaturesOptions) => {
     const repo = await loadFeatureRepo(opts.definitions);
-    const plan = await withRegistry(opts, io, (p) => p.features.plan(repo));
+    const plan = await withLocalPlatform(opts, io, (p) => p.features.plan(repo));
     if (opts.json) printJson(io, plan);
     else io.out(`${formatPlan(plan)}\n`);
   });
@@ -168,7 +149,7 @@ export function registerFeaturesCommand(program: Command, io: CliIo): void {
   common(features.command('apply').description('store a new version of each changed definition')).action(
     async (opts: FeaturesOptions) => {
       const repo = await loadFeatureRepo(opts.definitions);
-      const result = await withRegistry(opts, io, (p) => p.features.apply(repo));
+      const result = await withLocalPlatform(opts, io, (p) => p.features.apply(repo));
       if (opts.json) printJson(io, result);
       else {
         io.out(`${formatPlan(result.plan)}\n`);

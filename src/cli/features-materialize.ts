@@ -14,15 +14,10 @@ import { formatValidationReport } from '../features/materialization-report.js';
 import { materializeView } from '../features/materialization-run.js';
 import { checkMemoryLimit, type MaterializeSummary } from '../features/materialize.js';
 import { catalogOf } from '../features/online-features.js';
-import { openOnlineStore, openPlatform, type Platform } from '../platform.js';
-import { loadConfig } from './config-loader.js';
+import { openOnlineStore } from '../platform.js';
 import { type CliIo, printJson } from './io.js';
+import { type StoreFlags, withLocalPlatform } from './local-platform.js';
 import { formatTimestamp, renderFields, renderTable } from './table.js';
-
-interface StoreFlags {
-  home?: string;
-  config?: string;
-}
 
 interface MaterializeFlags extends StoreFlags {
   definitions: string;
@@ -39,21 +34,6 @@ function timeFlag(flag: string, value: string): number {
   if (!Number.isFinite(ms))
     throw invalidParameter(flag, 'an ISO time (2026-01-31T00:00:00Z) or epoch milliseconds', value);
   return ms;
-}
-
-async function withPlatform<T>(opts: StoreFlags, io: CliIo, fn: (p: Platform) => Promise<T>): Promise<T> {
-  const config = loadConfig({
-    flags: { home: opts.home },
-    env: io.env,
-    cwd: io.cwd,
-    configPath: opts.config,
-  });
-  const platform = await openPlatform(config);
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
 }
 
 /**
@@ -82,7 +62,7 @@ async function runMaterialize(opts: MaterializeFlags, io: CliIo, incremental: bo
   const views =
     opts.views?.split(',').map((v) => v.trim()) ??
     [...catalog.views.values()].filter((v) => v.online).map((v) => v.name);
-  const summaries: MaterializeSummary[] = await withPlatform(opts, io, async (platform) => {
+  const summaries: MaterializeSummary[] = await withLocalPlatform(opts, io, async (platform) => {
     const legacy = incremental ? legacyState(platform.config.home) : {};
     // PostgreSQL sources without their own connection read from the metadata store's database.
     const uri = platform.config.backendStoreUri;
@@ -168,7 +148,7 @@ function freshnessTable(views: ViewFreshness[]): string {
 
 /** `slipway features stats [VIEW]`: freshness of every view, or one view's statistics and report. */
 async function runStats(view: string | undefined, opts: StatsFlags, io: CliIo): Promise<void> {
-  await withPlatform(opts, io, async (platform) => {
+  await withLocalPlatform(opts, io, async (platform) => {
     if (view === undefined) {
       const views = await platform.materializations.views(opts.project);
       if (opts.json) printJson(io, views);
