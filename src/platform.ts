@@ -10,6 +10,7 @@ import { FeatureRegistry } from './features/feature-registry.js';
 import { MaterializationLog } from './features/materialization-log.js';
 import { RegistryCatalogs } from './features/registry-catalog.js';
 import type { OnlineStore } from './features/types.js';
+import type { LabelStore } from './monitoring/performance/types.js';
 import { RegistryService } from './registry/service.js';
 import type { ArtifactStore } from './tracking/artifacts.js';
 import { RunArtifacts } from './tracking/run-artifacts.js';
@@ -30,6 +31,8 @@ export interface Platform {
   onlineStore(): Promise<OnlineStore>;
   /** Materialization runs: freshness, statistics and validation reports per feature view. */
   readonly materializations: MaterializationLog;
+  /** Ground-truth labels joined to logged predictions (monitoring's performance). */
+  readonly labels: LabelStore;
   /** True while the metadata store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -75,6 +78,7 @@ export async function openPlatform(
   const { SqlFeatureRegistryStore } = await import('./backends/sql/feature-registry-store.js');
   const { SqlDatasetStore } = await import('./backends/sql/dataset-store.js');
   const { SqlMaterializationStore } = await import('./backends/sql/materialization-store.js');
+  const { SqlLabelStore } = await import('./backends/sql/label-store.js');
   const sql = await openSqlDatabase(config.backendStoreUri);
   const store = await openArtifactStore(config);
   try {
@@ -105,6 +109,7 @@ export async function openPlatform(
         return online;
       },
       materializations,
+      labels: new SqlLabelStore(sql),
       ping: async () => {
         try {
           await tracking.getExperiment('0');

@@ -6,7 +6,6 @@
  * inference log (`slipway server --inference-log DIR`), the ids are accepted unverified.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { SqlDatabase } from '../../backends/sql/connect.js';
 import {
   isRequestLabel,
   type LabelStore,
@@ -41,25 +40,7 @@ export interface LabelsAccepted {
 /** Routes of the label resource. */
 export function labelRoutes(platform: Platform, opts: LabelRouteOptions = {}): FastifyPluginAsync {
   return async (app) => {
-    let opened: Promise<{ sql: SqlDatabase; store: LabelStore }> | undefined;
-    const store = async (): Promise<LabelStore> => {
-      if (opts.labels) return opts.labels;
-      opened ??= (async () => {
-        const { openSqlDatabase } = await import('../../backends/sql/connect.js');
-        const { SqlLabelStore } = await import('../../backends/sql/label-store.js');
-        const sql = await openSqlDatabase(platform.config.backendStoreUri);
-        return { sql, store: new SqlLabelStore(sql) };
-      })();
-      // A failed open is retried by the next request rather than remembered.
-      opened.catch(() => {
-        opened = undefined;
-      });
-      return (await opened).store;
-    };
-    app.addHook('onClose', async () => {
-      await (await opened?.catch(() => undefined))?.sql.close();
-    });
-
+    const store = async (): Promise<LabelStore> => opts.labels ?? platform.labels;
     app.post('/labels', async (req): Promise<LabelsAccepted> => {
       const now = Date.now();
       const batch = parseLabelBatch(req.body, now, opts.maxBatch ?? MAX_LABEL_BATCH);
