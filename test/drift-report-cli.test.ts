@@ -142,6 +142,21 @@ describe('slipway monitor report and GET /api/v1/monitoring/drift', () => {
     expect((await drift('window=24h')).status).toBe(400);
   });
 
+  it('takes a dataset NAME/VERSION as the reference over HTTP, but never a server-side file path', async () => {
+    const withDataset = await drift(`model=fraud/1&from=${FROM}&to=${TO}&reference=fraud_train/1`);
+    expect(withDataset.status).toBe(200);
+    expect((await withDataset.json()).reference).toEqual({
+      kind: 'dataset',
+      source: 'fraud_train/1',
+      trainingDataset: false,
+    });
+    const withFile = await drift(
+      `model=plain&from=${FROM}&to=${TO}&reference=${encodeURIComponent(join(home, 'train.parquet'))}`,
+    );
+    expect(withFile.status).toBe(400);
+    expect((await withFile.json()).error.details).toMatchObject({ field: 'reference' });
+  });
+
   it('refuses drift requests naming --inference-log on a server started without one', async () => {
     const res = await drift('model=fraud&window=24h', bare.url);
     expect(res.status).toBe(400);

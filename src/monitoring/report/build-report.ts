@@ -29,6 +29,8 @@ export interface DriftReportRequest extends WindowSpec {
   model: string;
   /** A Parquet/CSV file or `DATASET/VERSION`; default: the training dataset of the model's lineage. */
   reference?: string;
+  /** Whether `reference` may be a file path (default true; the HTTP API allows datasets only). */
+  allowFileReference?: boolean;
   /** Rows per side tested exactly; beyond it, a seeded uniform sample (default 200,000). */
   rowCap?: number;
   /** Progress of the reads: which side, rows read, rows to read. */
@@ -122,7 +124,7 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
     );
   const window = resolveWindow(req, req.now ?? Date.now());
   const modelVersion = await resolveModel(req);
-  const reference = await resolveReference(req.stores, modelVersion, req.reference);
+  const reference = await resolveReference(req.stores, modelVersion, req.reference, req.allowFileReference);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {

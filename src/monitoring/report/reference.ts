@@ -64,18 +64,22 @@ function datasetRef(ref: string): { name: string; version: number } | undefined 
 }
 
 /**
- * Resolves `reference` (a file path or `NAME/VERSION`) or, when absent, the model version's
- * training dataset from its lineage.
+ * Resolves `reference` (a file path or `NAME/VERSION`; files only with `allowFiles`) or, when
+ * absent, the model version's training dataset from its lineage.
  */
 export async function resolveReference(
   stores: ReportStores,
   modelVersion: ReportedModel,
   reference: string | undefined,
+  allowFiles = true,
 ): Promise<ResolvedReference> {
   if (reference !== undefined) {
     if (typeof reference !== 'string' || reference.trim() === '')
       throw invalidParameter('reference', 'a Parquet/CSV file path or DATASET/VERSION', reference);
-    if (existsSync(reference))
+    // Over HTTP a file path would let any caller read (histograms of) any file the server can.
+    if (!allowFiles && !datasetRef(reference))
+      throw invalidParameter('reference', 'a dataset as NAME/VERSION (files only from the CLI)', reference);
+    if (allowFiles && existsSync(reference))
       return { path: reference, kind: 'file', source: reference, trainingDataset: false, release: nothing };
     const ds = datasetRef(reference);
     if (!ds)

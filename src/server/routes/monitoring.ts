@@ -1,6 +1,6 @@
 /**
  * `/monitoring`: drift of a model's served traffic. `GET /monitoring/drift?model=REF&window=24h`
- * (or `from`/`to`, optional `reference`) returns the same JSON as `slipway monitor report --json`,
+ * (or `from`/`to`, optional `reference` as a dataset NAME/VERSION) returns the same JSON as `slipway monitor report --json`,
  * read from the inference log the server was started with (`slipway server --inference-log DIR`).
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -54,6 +54,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
           from,
           to,
           reference,
+          allowFileReference: false,
         });
       },
     );
