@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../../test/helpers/control-plane.js';
 import {
@@ -11,6 +12,8 @@ import {
   writeServedTraffic,
 } from '../../../test/helpers/drift-report-fixture.js';
 import type { Platform } from '../../platform.js';
+import { detectColumnDrift } from '../drift/index.js';
+import { queryInferenceLog } from '../inference-log/index.js';
 import { buildDriftReport } from './build-report.js';
 import { renderDriftReportHtml } from './html-report.js';
 import type { ReportStores } from './reference.js';
@@ -76,6 +79,34 @@ describe('buildDriftReport', () => {
     expect(x1.histogram!.current.reduce((a, b) => a + b, 0)).toBe(400);
     const country = report.columns.find((c) => c.column === 'in_country')!;
     expect(country.categories!.categories).toContain(SCRIPT);
+  });
+
+  it("gives the drift tests' own verdict on the values read straight from the files", async () => {
+    const report = await buildDriftReport({
+      stores,
+      inferenceLogDir: logDir,
+      model: 'fraud',
+      window: '24h',
+      now: NOW,
+    });
+    const log = await queryInferenceLog({ dir: logDir, model: 'fraud' });
+    const current = (await log.rows('SELECT in_x_1 FROM inference_log')).map((r) => Number(r['in_x_1']));
+    log.close();
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const reference = (await conn.runAndReadAll(`SELECT x_1 FROM read_parquet('${referencePath}')`))
+      .getRowsJS()
+      .map((r) => Number(r[0]));
+    conn.closeSync();
+    db.closeSync();
+    const expected = detectColumnDrift({ column: 'in_x_1', kind: 'numeric', reference, current });
+    const x1 = report.columns.find((c) => c.column === 'in_x_1')!;
+    expect([x1.test, x1.score, x1.pValue, x1.drifted]).toEqual([
+      expected.test,
+      expected.score,
+      expected.pValue,
+      expected.drifted,
+    ]);
   });
 
   it('tests a seeded uniform sample beyond the row cap and says so', async () => {
