@@ -15,9 +15,8 @@ import {
   type DriftReport,
   renderDriftReportHtml,
 } from '../monitoring/report/index.js';
-import { openPlatform } from '../platform.js';
-import { loadConfig } from './config-loader.js';
 import { type CliIo, printJson } from './io.js';
+import { withLocalPlatform } from './local-platform.js';
 import { renderTable } from './table.js';
 
 interface ReportOptions {
@@ -89,19 +88,11 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
       const rowCap = opts.rowCap === undefined ? undefined : Number(opts.rowCap);
       if (rowCap !== undefined && !(Number.isSafeInteger(rowCap) && rowCap > 0))
         throw invalidParameter('--row-cap', 'a positive whole number', opts.rowCap);
-      const config = loadConfig({
-        flags: { home: opts.home },
-        env: io.env,
-        cwd: io.cwd,
-        configPath: opts.config,
-      });
       const local = opts.reference === undefined ? undefined : resolve(io.cwd, opts.reference);
       const reference = local !== undefined && existsSync(local) ? local : opts.reference;
       const tty = io.errIsTTY === true;
-      const platform = await openPlatform(config);
-      let report: DriftReport;
-      try {
-        report = await buildDriftReport({
+      const report = await withLocalPlatform(opts, io, (platform) =>
+        buildDriftReport({
           stores: {
             registry: platform.registry,
             datasets: platform.datasets,
@@ -120,11 +111,10 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
                 `\rreading ${side}: ${n.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`,
               );
           },
-        });
-      } finally {
+        }),
+      ).finally(() => {
         if (tty) io.err('\n');
-        await platform.close();
-      }
+      });
       if (opts.html) await writeFile(resolve(io.cwd, opts.html), renderDriftReportHtml(report));
       if (opts.json) printJson(io, report);
       else {
