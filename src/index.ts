@@ -14,6 +14,14 @@ export type { ErrorCode, ErrorDetails } from './core/errors.js';
 export { httpStatusOf, isSlipwayError, SlipwayError } from './core/errors.js';
 export type { LifecycleStage, Page, Tag, ViewType } from './core/types.js';
 export {
+  chooseDriftTest,
+  type DatasetDriftReport,
+  type DriftVerdict,
+  detectColumnDrift,
+  detectDatasetDrift,
+  detectPredictionDrift,
+} from './monitoring/drift/index.js';
+export {
   type InferenceLogQuery,
   type InferenceLogSelection,
   openParquetInferenceLog,
@@ -21,6 +29,18 @@ export {
   queryInferenceLog,
   sweepInferenceLog,
 } from './monitoring/inference-log/index.js';
+export {
+  type EstimatedPerformance,
+  estimatePerformance,
+  measurePerformance,
+  type PerformanceQuery,
+  type PerformanceReport,
+} from './monitoring/performance/index.js';
+export {
+  buildDriftReport,
+  type DriftReportRequest,
+  renderDriftReportHtml,
+} from './monitoring/report/index.js';
 export { openPlatform, type Platform } from './platform.js';
 export type {
   ModelLineage,
