@@ -12,6 +12,7 @@ import { chooseDriftTest } from './choose-test.js';
 import {
   type ColumnKind,
   DRIFT_TESTS,
+  type DriftTestDefinition,
   type DriftTestName,
   type DriftTestOptions,
   isDriftTestName,
@@ -129,13 +130,8 @@ export function detectColumnDrift(
     referenceNulls: reference.nulls,
     currentNulls: current.nulls,
   };
-  if (referenceRows === 0 || currentRows === 0) {
-    const which =
-      referenceRows === 0 && currentRows === 0
-        ? 'reference and current have'
-        : referenceRows === 0
-          ? 'reference has'
-          : 'current has';
+  const empty = emptySideReason(referenceRows, currentRows);
+  if (empty) {
     return {
       ...common,
       score: null,
@@ -143,19 +139,39 @@ export function detectColumnDrift(
       statistic: null,
       drifted: false,
       status: 'insufficient_data',
-      reason: `${which} no non-missing values`,
+      reason: empty,
     };
   }
   const outcome = def.run(reference, current, options);
-  const drifted = def.scoreKind === 'p_value' ? outcome.score < threshold : outcome.score >= threshold;
   const verdict: DriftVerdict = {
     ...common,
     score: outcome.score,
     pValue: outcome.pValue,
     statistic: outcome.statistic,
-    drifted,
+    drifted: isDrifted(def.scoreKind, outcome.score, threshold),
     status: 'tested',
   };
   if (outcome.reason) verdict.reason = outcome.reason;
   return verdict;
+}
+
+/** Why a column cannot be tested when a side has no non-missing values; undefined when both have some. */
+export function emptySideReason(referenceRows: number, currentRows: number): string | undefined {
+  if (referenceRows > 0 && currentRows > 0) return undefined;
+  const which =
+    referenceRows === 0 && currentRows === 0
+      ? 'reference and current have'
+      : referenceRows === 0
+        ? 'reference has'
+        : 'current has';
+  return `${which} no non-missing values`;
+}
+
+/** p-value tests drift below their threshold, distance tests at or above it. */
+export function isDrifted(
+  scoreKind: DriftTestDefinition['scoreKind'],
+  score: number,
+  threshold: number,
+): boolean {
+  return scoreKind === 'p_value' ? score < threshold : score >= threshold;
 }

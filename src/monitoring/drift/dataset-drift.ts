@@ -42,15 +42,37 @@ export function detectDatasetDrift(
   columns: readonly DriftColumnInput[],
   options: DatasetDriftOptions = {},
 ): DatasetDriftReport {
+  const driftShare = checkDatasetDriftOptions(options, new Set(columns.map((c) => c.column)));
+  return summarizeDatasetDrift(
+    columns.map((c) => detectColumnDrift(c, options.overrides?.[c.column], options)),
+    driftShare,
+  );
+}
+
+/** The dataset-drift share in force, after checking it and that every override names a tested column. */
+export function checkDatasetDriftOptions(options: DatasetDriftOptions, columns: ReadonlySet<string>): number {
   const driftShare = options.driftShare ?? DEFAULT_DRIFT_SHARE;
   if (!(typeof driftShare === 'number' && driftShare > 0 && driftShare <= 1)) {
     throw invalidParameter('driftShare', 'a share in (0, 1]', driftShare);
   }
-  const names = new Set(columns.map((c) => c.column));
   for (const name of Object.keys(options.overrides ?? {})) {
-    if (!names.has(name)) throw invalidParameter(`overrides.${name}`, 'a column being tested', name);
+    if (!columns.has(name)) throw invalidParameter(`overrides.${name}`, 'a column being tested', name);
   }
-  const verdicts = columns.map((c) => detectColumnDrift(c, options.overrides?.[c.column], options));
+  return driftShare;
+}
+
+/** Dataset drift from column verdicts: the share of tested columns that drifted, against `driftShare`. */
+export function summarizeDatasetDrift<V extends Pick<DriftVerdict, 'status' | 'drifted'>>(
+  verdicts: V[],
+  driftShare: number,
+): {
+  columns: V[];
+  testedColumns: number;
+  driftedColumns: number;
+  share: number;
+  driftShare: number;
+  datasetDrift: boolean;
+} {
   const tested = verdicts.filter((v) => v.status === 'tested');
   const drifted = tested.filter((v) => v.drifted).length;
   const share = tested.length === 0 ? 0 : drifted / tested.length;

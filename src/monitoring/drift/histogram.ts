@@ -21,7 +21,12 @@ export function sturgesEdges(samples: readonly Float64Array[]): Float64Array {
     if (s[s.length - 1]! > max) max = s[s.length - 1]!;
   }
   if (size === 0) throw new RangeError('sturgesEdges needs at least one value');
-  const width = (max - min) / (Math.log2(size) + 1);
+  return sturgesEdgesSpanning(min, max, size);
+}
+
+/** numpy's Sturges edges for `count` values spanning [min, max] (±0.5 around a constant). */
+export function sturgesEdgesSpanning(min: number, max: number, count: number): Float64Array {
+  const width = (max - min) / (Math.log2(count) + 1);
   let first = min;
   let last = max;
   if (first === last) {

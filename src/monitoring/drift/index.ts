@@ -14,14 +14,18 @@ export {
   type DriftTestOverride,
   type DriftVerdict,
   detectColumnDrift,
+  emptySideReason,
+  isDrifted,
 } from './column-drift.js';
 export {
+  checkDatasetDriftOptions,
   type DatasetDriftOptions,
   type DatasetDriftReport,
   DEFAULT_DRIFT_SHARE,
   detectDatasetDrift,
   detectPredictionDrift,
   type PredictionDriftInput,
+  summarizeDatasetDrift,
 } from './dataset-drift.js';
 export {
   hellingerDistance,
@@ -40,7 +44,7 @@ export {
   isDriftTestName,
 } from './drift-tests.js';
 export { BINNING_MIN_DISTINCT, binnedFrequencies, type Frequencies, fillZeroShares } from './frequencies.js';
-export { histogramCounts, sturgesEdges } from './histogram.js';
+export { histogramCounts, sturgesEdges, sturgesEdgesSpanning } from './histogram.js';
 export { kolmogorovSf } from './kolmogorov.js';
 export { KS_EXACT_MAX_N, type KsResult, ksPValue, ksStatistic, ksTwoSample } from './ks-test.js';
 export {

@@ -8,6 +8,7 @@
  * reference range still shows. Bins are [eᵢ, eᵢ₊₁), the last also holding its right edge.
  */
 import { invalidParameter } from '../../core/errors.js';
+import { sturgesEdgesSpanning } from '../drift/index.js';
 
 export interface FixedHistogramJson {
   edges: number[];
@@ -27,20 +28,7 @@ export function sturgesEdgesOfRange(min: number, max: number, count: number): Fl
       'a finite [min, max] of at least one value',
       `[${min}, ${max}] × ${count}`,
     );
-  const width = (max - min) / (Math.log2(count) + 1);
-  let first = min;
-  let last = max;
-  if (first === last) {
-    first -= 0.5;
-    last += 0.5;
-  }
-  const bins = width ? Math.ceil((last - first) / width) : 1;
-  const edges = new Float64Array(bins + 1);
-  const step = (last - first) / bins;
-  for (let i = 0; i <= bins; i++)
-    edges[i] = step === 0 ? (i / bins) * (last - first) + first : i * step + first;
-  edges[bins] = last;
-  return edges;
+  return sturgesEdgesSpanning(min, max, count);
 }
 
 export class FixedHistogram {

@@ -27,20 +27,23 @@ import { resolveTest } from '../drift/column-drift.js';
 import {
   BINNING_MIN_DISTINCT,
   type CategoryValue,
+  checkDatasetDriftOptions,
   chiSquaredTest,
   chooseDriftTest,
   type DatasetDriftOptions,
-  DEFAULT_DRIFT_SHARE,
   DRIFT_TESTS,
   type DriftTestName,
   type DriftTestOptions,
   type DriftVerdict,
+  emptySideReason,
   fillZeroShares,
   hellingerDistance,
+  isDrifted,
   jensenShannonDistance,
   klDivergence,
   ksPValue,
   populationStabilityIndex,
+  summarizeDatasetDrift,
   WASSERSTEIN_MIN_NORM,
   zTest,
 } from '../drift/index.js';
@@ -310,13 +313,8 @@ export function detectColumnDriftFromProfiles(
     referenceNulls: reference.nulls,
     currentNulls: current.nulls,
   };
-  if (referenceRows === 0 || currentRows === 0) {
-    const which =
-      referenceRows === 0 && currentRows === 0
-        ? 'reference and current have'
-        : referenceRows === 0
-          ? 'reference has'
-          : 'current has';
+  const empty = emptySideReason(referenceRows, currentRows);
+  if (empty) {
     return {
       ...common,
       score: null,
@@ -324,7 +322,7 @@ export function detectColumnDriftFromProfiles(
       statistic: null,
       drifted: false,
       status: 'insufficient_data',
-      reason: `${which} no non-missing values`,
+      reason: empty,
       basis: 'exact',
     };
   }
@@ -334,7 +332,7 @@ export function detectColumnDriftFromProfiles(
     score: o.score,
     pValue: o.pValue,
     statistic: o.statistic,
-    drifted: def.scoreKind === 'p_value' ? o.score < threshold : o.score >= threshold,
+    drifted: isDrifted(def.scoreKind, o.score, threshold),
     status: 'tested',
     basis: o.basis,
   };
@@ -355,30 +353,14 @@ export function detectDriftFromProfiles(
   current: DatasetProfile,
   options: DatasetDriftOptions = {},
 ): ProfileDriftReport {
-  const driftShare = options.driftShare ?? DEFAULT_DRIFT_SHARE;
-  if (!(typeof driftShare === 'number' && driftShare > 0 && driftShare <= 1))
-    throw invalidParameter('driftShare', 'a share in (0, 1]', driftShare);
-  for (const name of Object.keys(options.overrides ?? {})) {
-    if (!reference.columns.has(name))
-      throw invalidParameter(`overrides.${name}`, 'a column being tested', name);
-  }
+  const driftShare = checkDatasetDriftOptions(options, new Set(reference.columns.keys()));
   const verdicts: ProfileDriftVerdict[] = [];
   for (const name of [...reference.columns.keys()].sort()) {
     const ref = reference.columns.get(name)!;
     const cur = current.columns.get(name) ?? emptyLike(ref);
     verdicts.push(detectColumnDriftFromProfiles(name, ref, cur, options.overrides?.[name], options));
   }
-  const tested = verdicts.filter((v) => v.status === 'tested');
-  const drifted = tested.filter((v) => v.drifted).length;
-  const share = tested.length === 0 ? 0 : drifted / tested.length;
-  return {
-    columns: verdicts,
-    testedColumns: tested.length,
-    driftedColumns: drifted,
-    share,
-    driftShare,
-    datasetDrift: tested.length > 0 && share >= driftShare,
-  };
+  return summarizeDatasetDrift(verdicts, driftShare);
 }
 
 /** An empty profile of the same kind and settings as `p`. */
