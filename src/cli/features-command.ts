@@ -3,6 +3,7 @@
  * and store new versions of what changed. Works on the stores under --home (or slipway.yaml's).
  */
 import type { Command } from 'commander';
+import { metadataPostgresUri } from '../core/config.js';
 import { invalidParameter } from '../core/errors.js';
 import { buildTrainingSet } from '../datasets/training-set.js';
 import { formatPlan, loadFeatureRepo } from '../features/definitions/index.js';
@@ -83,7 +84,6 @@ async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
         opts.service,
       );
     }
-    const uri = platform.config.backendStoreUri;
     return buildTrainingSet(
       { datasets: platform.datasets, artifacts: platform.artifacts.store },
       {
@@ -98,7 +98,7 @@ async function runHistorical(opts: HistoricalFlags, io: CliIo): Promise<void> {
         dataset: opts.dataset,
       },
       // PostgreSQL sources without their own connection read from the metadata store's database.
-      { postgresConnection: /^postgres(ql)?:/.test(uri) ? uri : undefined },
+      { postgresConnection: metadataPostgresUri(platform.config) },
     );
   });
   io.out(`Wrote ${set.rows} rows × ${set.columns.length} columns to ${opts.out} (${set.digest})\n`);

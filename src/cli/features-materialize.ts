@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { metadataPostgresUri } from '../core/config.js';
 import { invalidParameter, SlipwayError } from '../core/errors.js';
 import { loadFeatureRepo } from '../features/definitions/index.js';
 import type { ViewFreshness } from '../features/materialization-log.js';
@@ -65,8 +66,7 @@ async function runMaterialize(opts: MaterializeFlags, io: CliIo, incremental: bo
   const summaries: MaterializeSummary[] = await withLocalPlatform(opts, io, async (platform) => {
     const legacy = incremental ? legacyState(platform.config.home) : {};
     // PostgreSQL sources without their own connection read from the metadata store's database.
-    const uri = platform.config.backendStoreUri;
-    const postgresConnection = /^postgres(ql)?:/.test(uri) ? uri : undefined;
+    const postgresConnection = metadataPostgresUri(platform.config);
     const store = await openOnlineStore(opts.onlineStore, platform.config.home);
     const tty = io.errIsTTY === true;
     const done: MaterializeSummary[] = [];

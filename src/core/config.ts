@@ -90,3 +90,12 @@ export function parseTokenList(text: string): AuthToken[] {
       return { role: role as Role, token, ...(name ? { name } : {}) };
     });
 }
+
+/**
+ * The metadata store's URI when it is PostgreSQL: what PostgreSQL feature sources without a
+ * `connection` of their own read from.
+ */
+export function metadataPostgresUri(config: Pick<SlipwayConfig, 'backendStoreUri'>): string | undefined {
+  const uri = config.backendStoreUri;
+  return uri.startsWith('postgresql://') || uri.startsWith('postgres://') ? uri : undefined;
+}

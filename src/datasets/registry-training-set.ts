@@ -2,14 +2,13 @@
  * Training sets by project, as the SDK and the native API ask for them: the catalog comes from the
  * feature registry (default: its only project), the result is registered as a dataset version.
  */
+import { metadataPostgresUri } from '../core/config.js';
 import type { HistoricalOptions } from '../features/offline/index.js';
 import type { RegistryCatalogs } from '../features/registry-catalog.js';
 import type { FeatureScalar } from '../features/types.js';
 import type { ArtifactStore } from '../tracking/artifacts.js';
 import type { DatasetRegistry } from './dataset-registry.js';
 import { buildTrainingSet, type TrainingSet } from './training-set.js';
-
-const isPostgres = (uri: string) => /^postgres(ql)?:\/\//.test(uri);
 
 /** A training-set request against the registry. */
 export interface RegistryTrainingSetRequest {
@@ -50,7 +49,7 @@ export async function buildRegistryTrainingSet(
     { ...req, project: catalog.project, catalog: catalog.catalog() },
     // PostgreSQL sources without their own connection read the metadata store, as the CLI does.
     {
-      ...(isPostgres(from.config.backendStoreUri) ? { postgresConnection: from.config.backendStoreUri } : {}),
+      postgresConnection: metadataPostgresUri(from.config),
       ...opts,
     },
   );
