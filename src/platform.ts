@@ -10,7 +10,9 @@ import { FeatureRegistry } from './features/feature-registry.js';
 import { MaterializationLog } from './features/materialization-log.js';
 import { RegistryCatalogs } from './features/registry-catalog.js';
 import type { OnlineStore } from './features/types.js';
+import type { AlertStore } from './monitoring/alerts/types.js';
 import type { LabelStore } from './monitoring/performance/types.js';
+import type { ProfileStore } from './monitoring/profiles/profile-store.js';
 import { RegistryService } from './registry/service.js';
 import type { ArtifactStore } from './tracking/artifacts.js';
 import { RunArtifacts } from './tracking/run-artifacts.js';
@@ -33,6 +35,10 @@ export interface Platform {
   readonly materializations: MaterializationLog;
   /** Ground-truth labels joined to logged predictions (monitoring's performance). */
   readonly labels: LabelStore;
+  /** Alert rules, alert states and the webhook delivery outbox (monitoring's alerts). */
+  readonly alerts: AlertStore;
+  /** Column profiles per model, version and window (monitoring's profiles). */
+  readonly profiles: ProfileStore;
   /** True while the metadata store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -79,6 +85,8 @@ export async function openPlatform(
   const { SqlDatasetStore } = await import('./backends/sql/dataset-store.js');
   const { SqlMaterializationStore } = await import('./backends/sql/materialization-store.js');
   const { SqlLabelStore } = await import('./backends/sql/label-store.js');
+  const { SqlAlertStore } = await import('./backends/sql/alert-store.js');
+  const { SqlProfileStore } = await import('./backends/sql/profile-store.js');
   const sql = await openSqlDatabase(config.backendStoreUri);
   const store = await openArtifactStore(config);
   try {
@@ -110,6 +118,8 @@ export async function openPlatform(
       },
       materializations,
       labels: new SqlLabelStore(sql),
+      alerts: new SqlAlertStore(sql),
+      profiles: new SqlProfileStore(sql, clock),
       ping: async () => {
         try {
           await tracking.getExperiment('0');
