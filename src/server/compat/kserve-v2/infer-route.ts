@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferenceEngine, InferenceRequest } from '../../../serving/types.js';
-import { clientGone, stampModelVersion } from '../inference-request.js';
+import { clientGone, requestIdOf, stampModelVersion } from '../inference-request.js';
 import { parseInferRequest } from './infer-request.js';
 import { buildInferResponse } from './infer-response.js';
 import { isVersionNumber } from './metadata.js';
@@ -22,7 +22,7 @@ export function inferRoutes(app: FastifyInstance, engine: InferenceEngine, bodyL
       model,
       inputs: parsed.inputs,
       outputs: parsed.outputs,
-      id: parsed.id,
+      id: parsed.id ?? requestIdOf(req),
       isCancelled: clientGone(req),
     };
     // Digits name a version; anything else a label (`/versions/canary`), as in the metadata routes.

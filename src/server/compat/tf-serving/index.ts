@@ -13,7 +13,7 @@ import type {
 import { httpStatusOf, invalidParameter, SlipwayError } from '../../../core/errors.js';
 import type { InferenceEngine, Tensor } from '../../../serving/types.js';
 import { toSlipwayError } from '../../errors.js';
-import { clientGone, stampModelVersion } from '../inference-request.js';
+import { clientGone, requestIdOf, stampModelVersion } from '../inference-request.js';
 import { servableVersion, tensorsFromColumns, tensorsFromInstances } from './instances.js';
 import { parseEveryBodyAsJson } from './json-body.js';
 import { type ModelPath, parseModelPath } from './path.js';
@@ -93,6 +93,7 @@ async function predict(
     version: path.version,
     label: path.label,
     inputs,
+    id: requestIdOf(reply.request),
     isCancelled: clientGone(reply.request),
   });
   stampModelVersion(reply, result);

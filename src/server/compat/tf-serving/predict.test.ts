@@ -229,4 +229,32 @@ describe('TF Serving API: predict', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toContain('not supported for ONNX models');
   });
+  it("answers with the request id the log records: the caller's X-Request-Id, or one made up", async () => {
+    const given = await app.inject({
+      method: 'POST',
+      url: '/v1/models/mymodel:predict',
+      headers: { 'x-request-id': 'order-1234' },
+      payload: { instances: [[1, 2, 3]] },
+    });
+    expect(given.statusCode).toBe(200);
+    expect(given.headers['x-request-id']).toBe('order-1234');
+    const made = await predict('mymodel', { instances: [[1, 2, 3]] });
+    const a = made.headers['x-request-id'];
+    const b = (await predict('mymodel', { instances: [[1, 2, 3]] })).headers['x-request-id'];
+    expect(typeof a).toBe('string');
+    expect(a).not.toBe(b);
+  });
+
+  it('refuses an X-Request-Id that is too long or not printable, naming the header', async () => {
+    for (const id of ['x'.repeat(257), 'has space']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/models/mymodel:predict',
+        headers: { 'x-request-id': id },
+        payload: { instances: [[1, 2, 3]] },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toContain('x-request-id');
+    }
+  });
 });

@@ -13,7 +13,7 @@ import type {
 import { type ErrorCode, httpStatusOf } from '../../../core/errors.js';
 import type { InferenceEngine } from '../../../serving/types.js';
 import { toSlipwayError } from '../../errors.js';
-import { clientGone, stampModelVersion } from '../inference-request.js';
+import { clientGone, requestIdOf, stampModelVersion } from '../inference-request.js';
 import { servableVersion } from '../tf-serving/instances.js';
 import { parseEveryBodyAsJson } from '../tf-serving/json-body.js';
 import { rowPredictions } from '../tf-serving/predictions.js';
@@ -60,7 +60,13 @@ export function torchServeApi(engine: InferenceEngine): FastifyPluginAsync {
       const { model, version } = req.params;
       const servable = servableVersion(engine, model, version === undefined ? undefined : { version });
       const inputs = tensorsFromTorchServeBody(servable, req.body);
-      const result = await engine.infer({ model, version, inputs, isCancelled: clientGone(req) });
+      const result = await engine.infer({
+        model,
+        version,
+        inputs,
+        id: requestIdOf(req),
+        isCancelled: clientGone(req),
+      });
       stampModelVersion(reply, result);
       return rowPredictions(result.outputs, 'text');
     };
