@@ -5,46 +5,25 @@
  * `npm test` builds it first), `../test/fixtures` is this checkout's fixtures, the two servers get
  * free ports instead of 5000 and 8501, and the servers started with `&` are stopped at the end.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLI,
+  cleanEnv,
+  freePort,
+  jsonLine,
+  ROOT,
+  readmeBlock,
+  requireBuiltCli,
+  runScript,
+  type ScriptResult,
+  substitute,
+} from './helpers/readme-script.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'slipway.js');
 /** The whole script may not run longer than this (it takes ~15 s on 2 shared cores). */
 const SCRIPT_TIMEOUT_MS = 90_000;
-
-/** The ```bash block that follows `marker` in README.md. */
-function readmeBlock(marker: string): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const at = readme.indexOf(`<!-- ${marker}`);
-  const block = /```bash\n([\s\S]*?)```/.exec(readme.slice(at));
-  if (at < 0 || !block) throw new Error(`README has no <!-- ${marker} --> block`);
-  return block[1];
-}
-
-/** Replaces every match of `pattern` (global), failing when there is none: the README changed shape. */
-function substitute(text: string, pattern: RegExp, by: string): string {
-  if (!pattern.test(text)) throw new Error(`README block has no ${pattern}: update this test`);
-  pattern.lastIndex = 0;
-  return text.replace(pattern, by);
-}
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The two README blocks as one bash script, pointed at this checkout and at the given ports. */
 function walkthroughScript(ports: { server: number; serve: number }): string {
@@ -60,71 +39,15 @@ function walkthroughScript(ports: { server: number; serve: number }): string {
   return `set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${script}`;
 }
 
-interface ScriptResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `script` with bash in `cwd`, in its own process group (killed whole on timeout). */
-function runScript(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], {
-      cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, SCRIPT_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The environment of a user with no Slipway settings, whose home is `dir`. */
-function cleanEnv(dir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SLIPWAY_')) env[k] = v;
-  return { ...env, HOME: dir };
-}
-
-/** The JSON answer on the line of `out` that starts with `prefix`. */
-function jsonLine<T>(out: string, prefix: string): T {
-  const line = out.split('\n').find((l) => l.startsWith(prefix));
-  if (!line) throw new Error(`no line starting with ${prefix} in:\n${out}`);
-  return JSON.parse(line) as T;
-}
-
 describe('the README feature-store walkthrough', () => {
   let dir: string;
   let result: ScriptResult;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js'))) {
-      throw new Error(
-        'dist/ is missing: run `npm run build` first (`npm test` builds before running vitest)',
-      );
-    }
+    requireBuiltCli();
     dir = mkdtempSync(join(tmpdir(), 'slipway-readme-features-'));
     const script = walkthroughScript({ server: await freePort(), serve: await freePort() });
-    result = await runScript(script, dir, cleanEnv(dir));
+    result = await runScript(script, dir, cleanEnv(dir), SCRIPT_TIMEOUT_MS);
   }, SCRIPT_TIMEOUT_MS + 10_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
