@@ -13,9 +13,16 @@ export {
   logLoss,
   rocAuc,
 } from './classification-metrics.js';
-export { type LabelBatch, MAX_LABEL_BATCH, parseLabelBatch } from './label-batch.js';
+export {
+  isObject,
+  type LabelBatch,
+  MAX_LABEL_BATCH,
+  parseLabelBatch,
+  parseModelBatch,
+  parsePredictionRef,
+} from './label-batch.js';
 export { entityKey, labelKey } from './label-key.js';
-export { matchLabels } from './label-tables.js';
+export { type ArrivalPayload, matchLabels, resolveToPredictions } from './label-tables.js';
 export {
   measurePerformance,
   type PerformanceGroup,
@@ -27,12 +34,15 @@ export {
 export { meanAbsoluteError, rootMeanSquaredError } from './regression-metrics.js';
 export {
   type EntityLabel,
+  type EntityRef,
   isRequestLabel,
   type Label,
   type LabelFilter,
   type LabelStore,
   type LabelValue,
+  type PredictionRef,
   type RequestLabel,
+  type RequestRef,
   type StoredLabel,
 } from './types.js';
 export { type UnknownRequestIds, unknownRequestIds } from './unknown-requests.js';

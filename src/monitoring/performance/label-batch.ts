@@ -2,11 +2,12 @@
  * Reading a label batch as `POST /api/v1/labels` receives it: `{model, labels: [...]}`, each label
  * `{requestId, rowIndex?, value, ts?}` or `{entity: {...}, ts, value}`. Anything malformed is
  * refused as a whole with a 400 naming the field (`labels[3].value`), what was expected and what
- * arrived, before anything is stored.
+ * arrived, before anything is stored. The envelope and the prediction reference are shared with
+ * outcome events (`POST /api/v1/events`, monitoring/business).
  */
 import { invalidParameter } from '../../core/errors.js';
 import { entityKey } from './label-key.js';
-import type { Label, LabelValue } from './types.js';
+import type { Label, LabelValue, PredictionRef } from './types.js';
 
 /** Labels one request may carry (larger batches are split by the client). */
 export const MAX_LABEL_BATCH = 10_000;
@@ -20,7 +21,8 @@ export interface LabelBatch {
   labels: Label[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
+/** True for a plain JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function labelValue(field: string, v: unknown): LabelValue {
@@ -60,10 +62,11 @@ function entity(field: string, v: unknown): Record<string, string | number> {
   return out;
 }
 
-function label(model: string, i: number, v: unknown, now: number): Label {
-  const at = `labels[${i}]`;
-  if (!isObject(v)) throw invalidParameter(at, 'an object', v);
-  const value = labelValue(`${at}.value`, v.value);
+/**
+ * The prediction the item `v` (at field path `at`, e.g. `labels[3]`) names: `requestId` (+ `rowIndex`,
+ * `ts` defaulting to `now`), or `entity` + `ts`.
+ */
+export function parsePredictionRef(at: string, v: Record<string, unknown>, now: number): PredictionRef {
   if (v.requestId !== undefined) {
     if (v.entity !== undefined)
       throw invalidParameter(`${at}.entity`, 'either requestId or entity, not both', v.entity);
@@ -74,13 +77,42 @@ function label(model: string, i: number, v: unknown, now: number): Label {
     if (typeof rowIndex !== 'number' || !Number.isSafeInteger(rowIndex) || rowIndex < 0)
       throw invalidParameter(`${at}.rowIndex`, 'a whole number ≥ 0', rowIndex);
     const ts = v.ts === undefined ? now : timestamp(`${at}.ts`, v.ts);
-    return { model, requestId, rowIndex, value, ts };
+    return { requestId, rowIndex, ts };
   }
   if (v.entity === undefined)
     throw invalidParameter(`${at}.requestId`, 'a request id (or an entity and ts)', undefined);
   if (v.ts === undefined)
-    throw invalidParameter(`${at}.ts`, 'the time of the outcome, for an entity label', undefined);
-  return { model, entity: entity(`${at}.entity`, v.entity), ts: timestamp(`${at}.ts`, v.ts), value };
+    throw invalidParameter(`${at}.ts`, 'the time of the outcome, for an entity reference', undefined);
+  return { entity: entity(`${at}.entity`, v.entity), ts: timestamp(`${at}.ts`, v.ts) };
+}
+
+/**
+ * Validates the envelope `{model, <items>: [...]}` of a batch of late arrivals and reads each item
+ * with `item(model, 'items[i]', value)`; the first malformed one refuses the whole batch.
+ *
+ * @example
+ * parseModelBatch(body, 'events', 10_000, (model, at, v) => parseEvent(model, at, v, now));
+ */
+export function parseModelBatch<T>(
+  body: unknown,
+  items: string,
+  maxBatch: number,
+  item: (model: string, at: string, v: unknown) => T,
+): { model: string; items: T[] } {
+  if (!isObject(body)) throw invalidParameter('body', `a JSON object {model, ${items}}`, body);
+  const { model } = body;
+  const list = body[items];
+  if (typeof model !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/.test(model))
+    throw invalidParameter('model', 'a model name (letters, digits, . _ -)', model);
+  if (!Array.isArray(list) || list.length === 0) throw invalidParameter(items, 'a non-empty array', list);
+  if (list.length > maxBatch) throw invalidParameter(items, `at most ${maxBatch} ${items} per request`, list);
+  return { model, items: list.map((v, i) => item(model, `${items}[${i}]`, v)) };
+}
+
+function label(model: string, at: string, v: unknown, now: number): Label {
+  if (!isObject(v)) throw invalidParameter(at, 'an object', v);
+  const value = labelValue(`${at}.value`, v.value);
+  return { model, ...parsePredictionRef(at, v, now), value };
 }
 
 /**
@@ -90,13 +122,6 @@ function label(model: string, i: number, v: unknown, now: number): Label {
  * parseLabelBatch({ model: 'fraud', labels: [{ requestId: 'r1', value: 1 }] }, Date.now());
  */
 export function parseLabelBatch(body: unknown, now: number, maxBatch = MAX_LABEL_BATCH): LabelBatch {
-  if (!isObject(body)) throw invalidParameter('body', 'a JSON object {model, labels}', body);
-  const { model, labels } = body;
-  if (typeof model !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/.test(model))
-    throw invalidParameter('model', 'a model name (letters, digits, . _ -)', model);
-  if (!Array.isArray(labels) || labels.length === 0)
-    throw invalidParameter('labels', 'a non-empty array', labels);
-  if (labels.length > maxBatch)
-    throw invalidParameter('labels', `at most ${maxBatch} labels per request`, labels);
-  return { model, labels: labels.map((l, i) => label(model, i, l, now)) };
+  const batch = parseModelBatch(body, 'labels', maxBatch, (model, at, v) => label(model, at, v, now));
+  return { model: batch.model, labels: batch.items };
 }

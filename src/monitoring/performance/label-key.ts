@@ -1,11 +1,12 @@
 /**
- * The identity of a label: what makes two arrivals "the same label" (so the later one replaces the
- * earlier). Request labels: request id + row. Entity labels: the entity's keys in name order + ts.
+ * The identity of a label (or of an outcome event, within its name): what makes two arrivals "the
+ * same" (so the later one replaces the earlier). By request: request id + row. By entity: the
+ * entity's keys in name order + ts.
  */
-import { isRequestLabel, type Label } from './types.js';
+import { isRequestLabel, type PredictionRef } from './types.js';
 
-/** A stable text key for `l` within its model. */
-export function labelKey(l: Label): string {
+/** A stable text key for `l` (a label, an event) within its model. */
+export function labelKey(l: PredictionRef): string {
   if (isRequestLabel(l)) return JSON.stringify(['r', l.requestId, l.rowIndex]);
   return JSON.stringify(['e', entityKey(l.entity), l.ts]);
 }

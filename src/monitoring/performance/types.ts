@@ -7,33 +7,46 @@
 /** A label's value: a number (a class index, 0/1, a regression target) or a class name. */
 export type LabelValue = number | string;
 
-/** A label for one logged prediction, found by its request id and row within the request. */
-export interface RequestLabel {
-  model: string;
+/**
+ * How a late arrival (a label, an outcome event) names the prediction it is about: by request id
+ * and the row within the request, or by entity and time.
+ */
+export interface RequestRef {
   requestId: string;
   /** The row within a batch request; 0 for a one-row request. */
   rowIndex: number;
-  value: LabelValue;
   /** When the outcome happened (epoch ms). */
   ts: number;
 }
 
 /**
- * A label for an entity at a time: it is joined to that entity's latest prediction at or before
- * `ts`. `entity` maps key names (as the request carried them, e.g. `user_id`) to values.
+ * An entity at a time: joined to that entity's latest prediction at or before `ts`. `entity` maps
+ * key names (as the request carried them, e.g. `user_id`) to values.
  */
-export interface EntityLabel {
-  model: string;
+export interface EntityRef {
   entity: Record<string, string | number>;
-  value: LabelValue;
   ts: number;
+}
+
+export type PredictionRef = RequestRef | EntityRef;
+
+/** A label for one logged prediction, found by its request id and row within the request. */
+export interface RequestLabel extends RequestRef {
+  model: string;
+  value: LabelValue;
+}
+
+/** A label for an entity at a time (see EntityRef). */
+export interface EntityLabel extends EntityRef {
+  model: string;
+  value: LabelValue;
 }
 
 export type Label = RequestLabel | EntityLabel;
 
-/** True when `l` names its prediction by request id. */
-export function isRequestLabel(l: Label): l is RequestLabel {
-  return (l as RequestLabel).requestId !== undefined;
+/** True when `l` (a label, an event) names its prediction by request id. */
+export function isRequestLabel<T extends PredictionRef>(l: T): l is T & RequestRef {
+  return (l as Partial<RequestRef>).requestId !== undefined;
 }
 
 /** A stored label, with when it was (last) received. */
