@@ -11,6 +11,7 @@ import { MaterializationLog } from './features/materialization-log.js';
 import { RegistryCatalogs } from './features/registry-catalog.js';
 import type { OnlineStore } from './features/types.js';
 import type { AlertStore } from './monitoring/alerts/types.js';
+import type { EventStore } from './monitoring/business/types.js';
 import type { LabelStore } from './monitoring/performance/types.js';
 import type { ProfileStore } from './monitoring/profiles/profile-store.js';
 import { RegistryService } from './registry/service.js';
@@ -35,6 +36,8 @@ export interface Platform {
   readonly materializations: MaterializationLog;
   /** Ground-truth labels joined to logged predictions (monitoring's performance). */
   readonly labels: LabelStore;
+  /** Outcome events (`converted`, `chargeback_amount`) joined to logged predictions (business metrics). */
+  readonly events: EventStore;
   /** Alert rules, alert states and the webhook delivery outbox (monitoring's alerts). */
   readonly alerts: AlertStore;
   /** Column profiles per model, version and window (monitoring's profiles). */
@@ -85,6 +88,7 @@ export async function openPlatform(
   const { SqlDatasetStore } = await import('./backends/sql/dataset-store.js');
   const { SqlMaterializationStore } = await import('./backends/sql/materialization-store.js');
   const { SqlLabelStore } = await import('./backends/sql/label-store.js');
+  const { SqlEventStore } = await import('./backends/sql/event-store.js');
   const { SqlAlertStore } = await import('./backends/sql/alert-store.js');
   const { SqlProfileStore } = await import('./backends/sql/profile-store.js');
   const sql = await openSqlDatabase(config.backendStoreUri);
@@ -118,6 +122,7 @@ export async function openPlatform(
       },
       materializations,
       labels: new SqlLabelStore(sql),
+      events: new SqlEventStore(sql),
       alerts: new SqlAlertStore(sql),
       profiles: new SqlProfileStore(sql, clock),
       ping: async () => {

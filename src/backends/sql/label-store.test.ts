@@ -1,42 +1,14 @@
 /** Labels kept in the metadata database: idempotent upserts, filters, reopen; SQLite and PostgreSQL. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempPostgresDatabase } from '../../../test/helpers/postgres.js';
+import { type SqlBackend, sqlBackends } from '../../../test/helpers/sql-backends.js';
 import type { Label } from '../../monitoring/performance/types.js';
 import { openSqlDatabase } from './connect.js';
 import { SqlLabelStore } from './label-store.js';
 
-interface Backend {
-  uri: string;
-  dispose(): Promise<void>;
-}
-
-const backends: Array<[string, () => Promise<Backend>]> = [
-  [
-    'SQLite',
-    async () => {
-      const home = await mkdtemp(join(tmpdir(), 'slipway-label-store-'));
-      return {
-        uri: `sqlite:///${join(home, 'slipway.db')}`,
-        dispose: () => rm(home, { recursive: true, force: true }),
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTempPostgresDatabase();
-      return { uri: db.uri, dispose: () => db.drop() };
-    },
-  ],
-];
-
 const T0 = Date.parse('2025-03-01T10:00:00Z');
 
-describe.each(backends)('label store over %s', (_name, make) => {
-  let backend: Backend;
+describe.each(sqlBackends('label-store'))('label store over %s', (_name, make) => {
+  let backend: SqlBackend;
   beforeAll(async () => {
     backend = await make();
   });

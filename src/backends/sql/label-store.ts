@@ -5,37 +5,29 @@
  * key wins, as it would had the labels arrived one by one.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { entityKey, labelKey } from '../../monitoring/performance/label-key.js';
-import {
-  isRequestLabel,
-  type Label,
-  type LabelFilter,
-  type LabelStore,
-  type StoredLabel,
-} from '../../monitoring/performance/types.js';
+import { labelKey } from '../../monitoring/performance/label-key.js';
+import type { Label, LabelFilter, LabelStore, StoredLabel } from '../../monitoring/performance/types.js';
+import { chunk } from './collections.js';
 import type { SqlDatabase } from './connect.js';
+import { lastByKey, refColumns, refOf } from './late-arrivals.js';
 import type { Database, MonitoringLabelsTable } from './schema.js';
 
 type Row = Selectable<MonitoringLabelsTable>;
-const CHUNK = 500;
 
 function toRow(l: Label, receivedAt: number): Row {
-  const value = {
+  return {
+    model: l.model,
+    label_key: labelKey(l),
+    ...refColumns(l),
     value_number: typeof l.value === 'number' ? l.value : null,
     value_text: typeof l.value === 'string' ? l.value : null,
+    received_at: receivedAt,
   };
-  const common = { model: l.model, label_key: labelKey(l), ts: l.ts, received_at: receivedAt, ...value };
-  return isRequestLabel(l)
-    ? { ...common, request_id: l.requestId, row_index: l.rowIndex, entity: null }
-    : { ...common, request_id: null, row_index: null, entity: entityKey(l.entity) };
 }
 
 function toLabel(r: Row): StoredLabel {
   const value = r.value_text ?? Number(r.value_number);
-  const base = { model: r.model, value, ts: Number(r.ts), receivedAt: Number(r.received_at) };
-  if (r.request_id !== null) return { ...base, requestId: r.request_id, rowIndex: Number(r.row_index) };
-  const pairs = JSON.parse(r.entity ?? '[]') as Array<[string, string | number]>;
-  return { ...base, entity: Object.fromEntries(pairs) };
+  return { model: r.model, ...refOf(r), value, receivedAt: Number(r.received_at) };
 }
 
 /** Labels in the metadata database. */
@@ -47,18 +39,15 @@ export class SqlLabelStore implements LabelStore {
   }
 
   async upsert(labels: readonly Label[], receivedAt: number): Promise<void> {
-    const byKey = new Map<string, Row>();
-    for (const l of labels) {
-      const row = toRow(l, receivedAt);
-      byKey.delete(`${row.model} ${row.label_key}`);
-      byKey.set(`${row.model} ${row.label_key}`, row);
-    }
-    const rows = [...byKey.values()];
+    const rows = lastByKey(
+      labels.map((l) => toRow(l, receivedAt)),
+      (r) => `${r.model} ${r.label_key}`,
+    );
     await this.db.transaction().execute(async (tx) => {
-      for (let i = 0; i < rows.length; i += CHUNK) {
+      for (const part of chunk(rows)) {
         await tx
           .insertInto('monitoring_labels')
-          .values(rows.slice(i, i + CHUNK))
+          .values(part)
           .onConflict((oc) =>
             oc.columns(['model', 'label_key']).doUpdateSet((eb) => ({
               ts: eb.ref('excluded.ts'),

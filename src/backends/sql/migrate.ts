@@ -8,6 +8,7 @@ import * as m005 from './migrations/005-feature-materializations.js';
 import * as m006 from './migrations/006-monitoring-profiles.js';
 import * as m007 from './migrations/007-monitoring-alerts.js';
 import * as m008 from './migrations/008-monitoring-labels.js';
+import * as m009 from './migrations/009-monitoring-events.js';
 import type { Database, SqlDialectName } from './schema.js';
 
 /** Numbered migrations, applied in order on start; append new ones, never edit a shipped one. */
@@ -20,6 +21,7 @@ const MIGRATIONS = {
   '006-monitoring-profiles': m006,
   '007-monitoring-alerts': m007,
   '008-monitoring-labels': m008,
+  '009-monitoring-events': m009,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -247,6 +247,21 @@ export interface MonitoringLabelsTable {
   received_at: number;
 }
 
+export interface MonitoringEventsTable {
+  model: string;
+  /** The outcome event's name, e.g. `converted`. */
+  name: string;
+  /** Which prediction: the request id + row, or the entity + ts (monitoring/performance/label-key.ts). */
+  event_key: string;
+  request_id: string | null;
+  row_index: number | null;
+  /** Canonical JSON [[name, value], …] of an entity event. */
+  entity: string | null;
+  ts: number;
+  value: number;
+  received_at: number;
+}
+
 export interface Database {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
@@ -273,6 +288,7 @@ export interface Database {
   alert_deliveries: AlertDeliveriesTable;
   alert_delivery_attempts: AlertDeliveryAttemptsTable;
   monitoring_labels: MonitoringLabelsTable;
+  monitoring_events: MonitoringEventsTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';
