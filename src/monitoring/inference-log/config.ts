@@ -27,6 +27,14 @@ export function checkSampleRate(value: unknown, field = 'sampleRate'): number {
   return n;
 }
 
+/** A positive duration with units (`7d`, `90m`) in ms; else INVALID_PARAMETER_VALUE showing `original`. */
+function durationMs(part: string, field: string, expected: string, original: string): number {
+  if (!/^(?:\d+[smhdw])+$/.test(part)) throw invalidParameter(field, expected, original);
+  const seconds = parseDuration(part, field);
+  if (seconds <= 0) throw invalidParameter(field, expected, original);
+  return seconds * 1000;
+}
+
 /**
  * A retention policy from text: an age (`7d`, `12h`, `90m`), a size (`10GiB`, `500MB`), or both
  * joined by a comma (`7d,10GiB`: whichever deletes more).
@@ -46,14 +54,21 @@ export function parseRetention(text: string, field = '--inference-log-retention'
       if (policy.maxBytes <= 0) throw invalidParameter(field, expected, text);
       continue;
     }
-    if (policy.maxAgeMs !== undefined || !/^(?:\d+[smhdw])+$/.test(part)) {
-      throw invalidParameter(field, expected, text);
-    }
-    const seconds = parseDuration(part, field);
-    if (seconds <= 0) throw invalidParameter(field, expected, text);
-    policy.maxAgeMs = seconds * 1000;
+    if (policy.maxAgeMs !== undefined) throw invalidParameter(field, expected, text);
+    policy.maxAgeMs = durationMs(part, field, expected, text);
   }
   return policy;
+}
+
+/**
+ * The profile window from text: a duration (`1m`, `30s`, `1h`) or `off` (false: no profiles).
+ *
+ * @example parseProfileWindow('5m') // 300000
+ */
+export function parseProfileWindow(text: string, field = '--inference-log-profile-window'): number | false {
+  const expected = "a duration like '1m', '30s' or '1h', or 'off'";
+  const t = String(text).trim().toLowerCase();
+  return t === 'off' ? false : durationMs(t, field, expected, text);
 }
 
 function positiveInteger(field: string, value: number | undefined): void {
@@ -71,6 +86,7 @@ export function checkLogOptions(opts: ParquetInferenceLogOptions): void {
   positiveInteger('flushIntervalMs', opts.flushIntervalMs);
   positiveInteger('maxBufferedRows', opts.maxBufferedRows);
   positiveInteger('threads', opts.threads);
+  positiveInteger('profileWindowMs', opts.profileWindowMs);
   if (
     opts.flushRows !== undefined &&
     opts.maxBufferedRows !== undefined &&

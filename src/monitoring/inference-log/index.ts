@@ -2,7 +2,7 @@
  * Monitoring's inference log: served requests (a sampled share) recorded as Parquet segments,
  * queried with DuckDB across replicas, and kept within an age and size budget.
  */
-export { checkSampleRate, parseRetention } from './config.js';
+export { checkSampleRate, parseProfileWindow, parseRetention } from './config.js';
 export { engineFeatureNames } from './feature-names.js';
 export { openParquetInferenceLog, ParquetInferenceLog } from './parquet-inference-log.js';
 export {
@@ -14,7 +14,12 @@ export {
 } from './query.js';
 export { flattenRecords, type LogColumn, type LogRows } from './record-rows.js';
 export { type SweepResult, sweepInferenceLog } from './retention.js';
-export { openServingLog, type ServingLog, type ServingLogSettings } from './serving-log.js';
+export {
+  DEFAULT_PROFILE_WINDOW_MS,
+  openServingLog,
+  type ServingLog,
+  type ServingLogSettings,
+} from './serving-log.js';
 export type {
   FeatureNameResolver,
   InferenceLogSelection,

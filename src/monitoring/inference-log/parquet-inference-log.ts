@@ -1,26 +1,52 @@
 /**
- * The inference log's sink: records from the serving engine's hook are buffered in memory and
- * written as immutable Parquet segments, one per model version and day per flush, when `flushRows`
- * rows are waiting or the oldest has waited `flushIntervalMs`. The buffer is bounded (records
- * beyond `maxBufferedRows` are dropped and counted), and a full buffer hands the hook the flush's
- * promise, so the hook's own bounded queue (and its drop metric) absorbs a writer that falls behind.
+ * The inference log's sink, as the serving thread sees it: records from the engine's hook are
+ * flattened into typed columns (record-rows.ts) and handed in batches, their buffers transferred,
+ * to a worker thread (log-worker.ts) that writes the Parquet segments, sweeps retention and builds
+ * profiles — so DuckDB never runs on the event loop. A segment is written per model version and
+ * day once `flushRows` rows were taken or the oldest has waited `flushIntervalMs`. Memory is
+ * bounded: rows taken but not yet written are at most `maxBufferedRows`; records beyond that are
+ * dropped and counted (`stats.droppedRecords`, `onDrop`), and a request never waits for the log.
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { InferenceLogSink, InferenceRecord } from '../../serving/types.js';
+import { DatasetProfile } from '../profiles/dataset-profile.js';
 import { checkLogOptions } from './config.js';
-import { rowsOf, SegmentRows } from './record-rows.js';
-import { type SweepResult, sweepInferenceLog } from './retention.js';
-import { checkPathPart, segmentPath, utcDate } from './segment-path.js';
-import { writeSegment } from './segment-writer.js';
-import type { InferenceLogStats, ParquetInferenceLogOptions, RetentionPolicy } from './types.js';
+import type { FromLogWorker, LogWorkerInit, ToLogWorker } from './log-worker-protocol.js';
+import { type LogRows, rowsOf, SegmentRows } from './record-rows.js';
+import type { SweepResult } from './retention.js';
+import { checkPathPart, utcDate } from './segment-path.js';
+import type { InferenceLogStats, ParquetInferenceLogOptions } from './types.js';
 
 const DEFAULT_SWEEP_MS = 600_000;
+/** Rows gathered on the serving thread before they go to the worker in one message… */
+const HANDOFF_ROWS = 2_048;
+/** …or after this long (ms). */
+const HANDOFF_MS = 100;
+/** How often open profile windows are checked for having ended (ms, at most). */
+const PROFILE_TICK_MS = 5_000;
+
+// Built code runs the compiled worker; tests run the TypeScript source, where the worker registers
+// tsx before importing it (as the ONNX session workers do, see serving/runtime/instance-pool.ts).
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './log-worker.ts' : './log-worker.js', import.meta.url);
+const WORKER_SOURCE = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+
+/** The buffers behind a batch's typed columns, moved to the worker instead of copied. */
+function buffersOf(rows: LogRows): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const c of rows.columns) {
+    if (c.store !== 'str') out.add(c.values.buffer as ArrayBuffer);
+    if (c.valid) out.add(c.valid.buffer as ArrayBuffer);
+  }
+  return [...out];
+}
 
 /**
- * Opens a Parquet inference log under `opts.dir` (sweeping retention once first).
+ * Opens a Parquet inference log under `opts.dir` (its worker started, retention swept once first).
  *
  * @example
  * const log = await openParquetInferenceLog({ dir: './inference-log', retention: { maxAgeMs: 7 * 86_400_000 } });
@@ -37,52 +63,69 @@ export async function openParquetInferenceLog(
     'replicaId',
     opts.replicaId ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '_'),
   );
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(opts.threads ?? 1),
-    memory_limit: '512MB',
+  const init: LogWorkerInit = {
+    dir: resolve(opts.dir),
+    replica,
+    threads: opts.threads ?? 1,
+    retention: opts.retention,
+    profileWindowMs: opts.profileWindowMs,
+    profilesToFront: opts.profiles !== undefined,
+  };
+  const worker = new Worker(FROM_SOURCE ? WORKER_SOURCE : fileURLToPath(WORKER_URL), {
+    eval: FROM_SOURCE,
+    workerData: init,
   });
-  const conn = await instance.connect();
-  const log = new ParquetInferenceLog(opts, replica, instance, conn);
+  await new Promise<void>((ready, fail) => {
+    worker.once('error', fail);
+    worker.once('message', () => {
+      worker.off('error', fail);
+      ready();
+    });
+  });
+  const log = new ParquetInferenceLog(opts, replica, worker);
   if (opts.retention) await log.sweep();
-  log.startSweeping();
+  log.startTimers();
   return log;
 }
 
 export class ParquetInferenceLog implements InferenceLogSink {
   readonly dir: string;
-  /** Rows gathered per segment to be: model, version and UTC day. */
-  private buffer = new Map<string, SegmentRows>();
-  private bufferedRows = 0;
-  private timer?: NodeJS.Timeout;
-  private sweeper?: NodeJS.Timeout;
-  private chain: Promise<void> = Promise.resolve();
-  private seq = 0;
-  private closed = false;
+  /** Rows gathered per segment to be (model, version, UTC day), not yet sent to the worker. */
+  private pending = new Map<string, SegmentRows>();
+  private pendingRows = 0;
+  /** Rows sent to the worker and not yet written (or lost). */
+  private inFlightRows = 0;
+  /** Rows taken since the last flush order. */
+  private sinceFlush = 0;
+  private handoffTimer?: NodeJS.Timeout;
+  private flushTimer?: NodeJS.Timeout;
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private nextId = 0;
+  private readonly waiting = new Map<number, (sweep?: SweepResult) => void>();
+  private profileSaves: Promise<void> = Promise.resolve();
+  private closing?: Promise<void>;
+  private accepting = true;
+  private dead?: Error;
   private readonly flushRows: number;
   private readonly flushIntervalMs: number;
   private readonly maxBufferedRows: number;
-  private readonly retention?: RetentionPolicy;
   private readonly clock: Clock;
-  private readonly counters: InferenceLogStats = {
-    segments: 0,
-    rows: 0,
-    droppedRecords: 0,
-    failedRows: 0,
-  };
+  private readonly counters: InferenceLogStats = { segments: 0, rows: 0, droppedRecords: 0, failedRows: 0 };
 
   /** Use `openParquetInferenceLog`. */
   constructor(
     private readonly opts: ParquetInferenceLogOptions,
     readonly replicaId: string,
-    private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
+    private readonly worker: Worker,
   ) {
     this.dir = resolve(opts.dir);
     this.flushRows = opts.flushRows ?? 10_000;
     this.flushIntervalMs = opts.flushIntervalMs ?? 10_000;
     this.maxBufferedRows = opts.maxBufferedRows ?? 4 * this.flushRows;
-    this.retention = opts.retention;
     this.clock = opts.clock ?? systemClock;
+    worker.on('message', (msg: FromLogWorker) => this.onMessage(msg));
+    worker.on('error', (err) => this.onDeath(err));
+    worker.on('exit', (code) => this.onDeath(new Error(`inference log worker exited with code ${code}`)));
   }
 
   /** What was written, dropped and lost so far. */
@@ -90,91 +133,177 @@ export class ParquetInferenceLog implements InferenceLogSink {
     return { ...this.counters };
   }
 
-  /** Takes records; returns the pending flush only when the buffer reached `flushRows`. */
-  write(records: InferenceRecord[]): Promise<void> | undefined {
+  /** Takes records (never waits): beyond `maxBufferedRows` not yet written, they are dropped and counted. */
+  write(records: InferenceRecord[]): undefined {
+    let dropped = 0;
     for (const rec of records) {
       const rows = rowsOf(rec);
-      if (this.closed || this.bufferedRows + rows > this.maxBufferedRows) {
-        this.counters.droppedRecords++;
+      if (
+        !this.accepting ||
+        this.dead ||
+        this.pendingRows + this.inFlightRows + rows > this.maxBufferedRows
+      ) {
+        dropped++;
         continue;
       }
       const key = `${rec.model}\0${rec.version}\0${utcDate(rec.timestamp)}`;
-      let segment = this.buffer.get(key);
+      let segment = this.pending.get(key);
       if (!segment) {
         segment = new SegmentRows(rec.model, rec.version, this.replicaId, this.opts.featureNames);
-        this.buffer.set(key, segment);
+        this.pending.set(key, segment);
       }
       segment.add(rec);
-      this.bufferedRows += rows;
+      this.pendingRows += rows;
+      this.sinceFlush += rows;
     }
-    if (this.bufferedRows >= this.flushRows) return this.flush();
-    if (this.buffer.size > 0 && !this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.flushIntervalMs);
-      this.timer.unref();
+    if (dropped > 0) {
+      this.counters.droppedRecords += dropped;
+      this.opts.onDrop?.(dropped);
+    }
+    if (this.sinceFlush >= this.flushRows) void this.flush();
+    else if (this.pendingRows >= HANDOFF_ROWS) this.handOff();
+    if (this.pendingRows > 0 && !this.handoffTimer) {
+      this.handoffTimer = setTimeout(() => this.handOff(), HANDOFF_MS);
+      this.handoffTimer.unref();
+    }
+    if (this.sinceFlush > 0 && !this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), this.flushIntervalMs);
+      this.flushTimer.unref();
     }
     return undefined;
   }
 
-  /** Writes everything buffered now; resolves when its segments are in place. */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.buffer;
-    this.buffer = new Map();
-    this.bufferedRows = 0;
-    if (batch.size === 0) return this.chain;
-    this.chain = this.chain.then(() => this.writeBatch(batch));
-    return this.chain;
+  /** Writes everything taken so far; resolves when its segments are in place. */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.sinceFlush = 0;
+    await this.order('flush');
   }
 
   /** Applies the retention policy once (a no-op without one). */
   async sweep(): Promise<SweepResult> {
-    if (!this.retention) return { deletedFiles: 0, deletedBytes: 0 };
-    return sweepInferenceLog(this.dir, this.retention, this.clock.now());
+    if (!this.opts.retention) return { deletedFiles: 0, deletedBytes: 0 };
+    if (this.dead) throw this.dead;
+    return (await this.order('sweep')) ?? { deletedFiles: 0, deletedBytes: 0 };
   }
 
-  /** Starts the periodic sweep (called by `openParquetInferenceLog`). */
-  startSweeping(): void {
-    if (!this.retention || this.sweeper) return;
-    this.sweeper = setInterval(
-      () => void this.sweep().catch((err) => this.opts.onError?.(err)),
-      this.retention.intervalMs ?? DEFAULT_SWEEP_MS,
-    );
-    this.sweeper.unref();
+  /** Starts the periodic sweep and profile-window checks (called by `openParquetInferenceLog`). */
+  startTimers(): void {
+    if (this.intervals.length > 0) return;
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.intervals.push(t);
+    };
+    const retention = this.opts.retention;
+    if (retention)
+      every(
+        retention.intervalMs ?? DEFAULT_SWEEP_MS,
+        () => void this.sweep().catch((e) => this.opts.onError?.(e)),
+      );
+    const window = this.opts.profileWindowMs;
+    if (window)
+      every(Math.min(window, PROFILE_TICK_MS), () => {
+        this.handOff();
+        this.post({ kind: 'tick', now: this.clock.now() });
+      });
   }
 
-  /** Flushes what is buffered and releases DuckDB; later records are dropped. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    clearInterval(this.sweeper);
+  /** Writes what was taken, closes every profile window, and stops the worker; later records are dropped. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    for (const t of this.intervals) clearInterval(t);
+    clearTimeout(this.flushTimer);
     // The engine's hook hands records over on setImmediate after a response: let that land first.
     await new Promise((r) => setImmediate(r));
-    await this.flush();
-    this.closed = true;
-    this.conn.closeSync();
-    this.instance.closeSync();
+    this.accepting = false;
+    await this.order('close');
+    await this.profileSaves;
+    await this.worker.terminate();
   }
 
-  /** One segment per model version and UTC day of the batch. */
-  private async writeBatch(batch: Map<string, SegmentRows>): Promise<void> {
-    for (const [key, segment] of batch) {
-      try {
-        const date = key.split('\0')[2];
-        const path = segmentPath(this.dir, {
-          model: checkPathPart('model', segment.model),
-          version: checkPathPart('version', segment.version),
-          date,
-          replica: this.replicaId,
-          writtenMs: this.clock.now(),
-          seq: this.seq++,
-        });
-        await writeSegment(this.conn, segment.finish(), path);
-        this.counters.segments++;
-        this.counters.rows += segment.rowCount;
-      } catch (err) {
-        this.counters.failedRows += segment.rowCount;
-        this.opts.onError?.(err);
+  /** Sends the gathered rows to the worker. */
+  private handOff(): void {
+    clearTimeout(this.handoffTimer);
+    this.handoffTimer = undefined;
+    if (this.pendingRows === 0) return;
+    const batches = this.pending;
+    this.pending = new Map();
+    this.inFlightRows += this.pendingRows;
+    this.pendingRows = 0;
+    for (const [key, segment] of batches) {
+      const rows = segment.finish();
+      this.post({ kind: 'rows', date: key.split('\0')[2]!, rows }, buffersOf(rows));
+    }
+  }
+
+  /** Hands over the gathered rows, then sends an order and waits for the worker to carry it out. */
+  private order(kind: 'flush' | 'sweep' | 'close'): Promise<SweepResult | undefined> {
+    this.handOff();
+    if (this.dead) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    return new Promise((done) => {
+      this.waiting.set(id, done);
+      this.post({ kind, id, now: this.clock.now() });
+    });
+  }
+
+  private post(msg: ToLogWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.dead) {
+      if (msg.kind === 'rows') this.lose(msg.rows.rowCount);
+      return;
+    }
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private lose(rows: number): void {
+    this.counters.failedRows += rows;
+    this.inFlightRows = Math.max(0, this.inFlightRows - rows);
+  }
+
+  private onMessage(msg: FromLogWorker): void {
+    switch (msg.kind) {
+      case 'written':
+        this.counters.segments += msg.segments;
+        this.counters.rows += msg.rows;
+        this.counters.failedRows += msg.failedRows;
+        this.inFlightRows -= msg.rows + msg.failedRows;
+        return;
+      case 'error':
+        this.opts.onError?.(new Error(msg.message));
+        return;
+      case 'profile': {
+        const store = this.opts.profiles;
+        if (!store) return;
+        const profile = DatasetProfile.fromJSON(msg.profile);
+        this.profileSaves = this.profileSaves.then(() =>
+          store.merge(profile).then(
+            () => undefined,
+            (err) => this.opts.onError?.(err),
+          ),
+        );
+        return;
+      }
+      case 'done': {
+        const done = this.waiting.get(msg.id);
+        this.waiting.delete(msg.id);
+        done?.(msg.sweep);
       }
     }
+  }
+
+  /** The worker stopped unexpectedly: what it held is lost (and counted), orders return, records are dropped. */
+  private onDeath(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    if (this.closing === undefined) this.opts.onError?.(err);
+    this.lose(this.inFlightRows);
+    for (const done of this.waiting.values()) done(undefined);
+    this.waiting.clear();
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
 
 /**
  * The inference log's public types: how the Parquet sink buffers and where it writes, the retention
@@ -45,13 +46,25 @@ export interface ParquetInferenceLogOptions {
   clock?: Clock;
   /** Segment write and sweep failures (the log goes on). */
   onError?: (err: unknown) => void;
+  /** Records dropped because `maxBufferedRows` were taken and not yet written (e.g. the serving metric). */
+  onDrop?: (count: number) => void;
+  /**
+   * Profiles of the logged `in_*` / `out_*` columns per model version and window of this many ms
+   * (aligned to the epoch), built in the log's worker; absent: none.
+   */
+  profileWindowMs?: number;
+  /**
+   * Where closed profile windows go: merged into this store (the metadata database); without one,
+   * JSON sidecars under `<dir>/<model>/<version>/profiles/` (see profiles/profile-sidecars.ts).
+   */
+  profiles?: ProfileStore;
 }
 
 /** Counters of what the sink has done since it opened. */
 export interface InferenceLogStats {
   segments: number;
   rows: number;
-  /** Records refused because the buffer was full. */
+  /** Records refused because `maxBufferedRows` rows were waiting to be written. */
   droppedRecords: number;
   /** Rows lost because their segment could not be written. */
   failedRows: number;

@@ -36,6 +36,13 @@ export {
   type ProfileDriftVerdict,
 } from './profile-drift.js';
 export {
+  mergeProfileSidecars,
+  profileSidecarPath,
+  readProfileSidecars,
+  type SidecarSelection,
+  writeProfileSidecar,
+} from './profile-sidecars.js';
+export {
   type FileProfileOptions,
   fileRelation,
   INFERENCE_LOG_FIXED_COLUMNS,
