@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SlipwayError } from '../../core/errors.js';
-import { checkSampleRate, parseRetention } from './config.js';
+import { checkSampleRate, parseProfileWindow, parseRetention } from './config.js';
 import { openParquetInferenceLog } from './parquet-inference-log.js';
 
 describe('inference log settings', () => {
@@ -29,6 +29,17 @@ describe('inference log settings', () => {
     }
   });
 
+  it('reads the profile window as a duration or off, and refuses others naming the flag', () => {
+    expect(parseProfileWindow('1m')).toBe(60_000);
+    expect(parseProfileWindow('90s')).toBe(90_000);
+    expect(parseProfileWindow('OFF')).toBe(false);
+    for (const bad of ['', '0m', 'soon', '60', '-1m']) {
+      expect(() => parseProfileWindow(bad)).toThrow(
+        "Invalid value for '--inference-log-profile-window': expected a duration like '1m'",
+      );
+    }
+  });
+
   it('refuses options it cannot run with before opening anything', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ dir: '' }, "'dir'"],
@@ -40,6 +51,7 @@ describe('inference log settings', () => {
       ],
       [{ dir: '/tmp/x', replicaId: 'a/b' }, "'replicaId'"],
       [{ dir: '/tmp/x', retention: { maxAgeMs: -1 } }, "'retention.maxAgeMs'"],
+      [{ dir: '/tmp/x', profileWindowMs: 0 }, "'profileWindowMs'"],
     ];
     for (const [opts, message] of cases) {
       const err = await openParquetInferenceLog(opts as never).catch((e: unknown) => e);
