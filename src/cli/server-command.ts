@@ -3,8 +3,9 @@
  * listen. Everything else (routes, stores, auth) lives behind those public calls.
  */
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import client from 'prom-client';
 import type { SlipwayConfig } from '../core/config.js';
 import { SlipwayError } from '../core/errors.js';
 import { loadFeatureRepo } from '../features/definitions/index.js';
@@ -17,6 +18,13 @@ import {
   type ServingLog,
   type ServingLogSettings,
 } from '../monitoring/inference-log/index.js';
+import {
+  loadMonitorConfig,
+  type ModelMonitor,
+  type MonitorConfig,
+  type MonitorLog,
+  openModelMonitor,
+} from '../monitoring/monitor/index.js';
 import { openOnlineStore, openPlatform } from '../platform.js';
 import { LocalClient } from '../sdk/local-client.js';
 import { createServer } from '../server/app.js';
@@ -43,6 +51,7 @@ interface ServerOptions {
   inferenceLog?: string;
   inferenceLogSampleRate?: number;
   inferenceLogRetention?: ServingLogSettings['retention'];
+  monitoring?: string;
 }
 
 /** Models (same engine as `slipway serve`) and features the control plane serves in-process. */
@@ -60,6 +69,8 @@ export interface InProcessModels {
   onlineStore?: string;
   /** Record the served models' requests as Parquet segments (needs `refs` or `repository`). */
   inferenceLog?: ServingLogSettings;
+  /** The monitoring loop's file, parsed (`--monitoring FILE`): SLOs, alerts, skew, performance. */
+  monitoring?: MonitorConfig;
 }
 
 /** A listening control plane. */
@@ -128,6 +139,13 @@ export async function startServer(
   let engine: Engine | undefined;
   let onlineStore: OnlineStore | undefined;
   let served: ServingLog | undefined;
+  let monitor: ModelMonitor | undefined;
+  // The monitor's lines go to the server's logger once the app exists.
+  const log: MonitorLog = {
+    info: (line) => app?.log.info(line),
+    warn: (line) => (app ? app.log.warn(line) : process.stderr.write(`warning: ${line}\n`)),
+    error: (line) => (app ? app.log.error(line) : process.stderr.write(`error: ${line}\n`)),
+  };
   try {
     let features: FeatureServing | undefined;
     if (models.features) {
@@ -141,7 +159,7 @@ export async function startServer(
     }
     if (models.refs?.length || models.repository) {
       if (models.inferenceLog) {
-        served = await openServingLog(models.inferenceLog, (err) =>
+        served = await openServingLog({ ...models.inferenceLog, profiles: platform.profiles }, (err) =>
           process.stderr.write(`error: inference log: ${(err as Error).message}\n`),
         );
       }
@@ -161,14 +179,38 @@ export async function startServer(
       });
       served?.attach(engine);
     }
+    // Without in-process serving, the control plane serves the monitor's gauges on its own /metrics.
+    const metricsRegistry = models.monitoring && !engine ? new client.Registry() : undefined;
+    if (models.monitoring) {
+      const inferenceLogSink = served?.log;
+      monitor = await openModelMonitor({
+        config: models.monitoring,
+        stores: {
+          registry: platform.registry,
+          datasets: platform.datasets,
+          artifacts: platform.artifacts.store,
+          labels: platform.labels,
+          alerts: platform.alerts,
+        },
+        serving: engine,
+        inferenceLogDir: models.inferenceLog?.dir,
+        flushLog: inferenceLogSink ? () => inferenceLogSink.flush() : undefined,
+        metricsRegistry: engine?.metrics.registry ?? metricsRegistry!,
+        log,
+      });
+    }
     app = await createServer(platform, {
       serving: engine,
       features,
       inferenceLogDir: models.inferenceLog?.dir,
+      monitor,
+      metricsRegistry,
     });
     await app.listen({ host: config.host, port: config.port });
+    await monitor?.start();
   } catch (err) {
     await app?.close();
+    await monitor?.close();
     await engine?.close();
     await served?.log.close();
     await onlineStore?.close();
@@ -185,6 +227,7 @@ export async function startServer(
     close: async () => {
       try {
         await server.close();
+        await monitor?.close();
         await engine?.close();
         await served?.log.close();
         await onlineStore?.close();
@@ -264,6 +307,10 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       "delete segments older than an age ('7d') and/or beyond a size per model ('10GiB', '7d,10GiB')",
       (v: string) => parseRetention(v),
     )
+    .option(
+      '--monitoring <file>',
+      'run the monitoring loop of this YAML file: SLOs, alert rules and webhooks, skew and performance checks',
+    )
     .action(async (opts: ServerOptions) => {
       const {
         config: configPath,
@@ -275,9 +322,13 @@ export function registerServerCommand(program: Command, io: CliIo): void {
         inferenceLog,
         inferenceLogSampleRate,
         inferenceLogRetention,
+        monitoring,
         ...flags
       } = opts;
       const config = loadConfig({ flags, env: io.env, cwd: io.cwd, configPath });
+      const monitoringConfig = monitoring
+        ? await loadMonitorConfig(resolve(io.cwd, monitoring), io.env)
+        : undefined;
       const server = await startServer(config, {
         refs: model,
         repository: modelRepository,
@@ -287,6 +338,7 @@ export function registerServerCommand(program: Command, io: CliIo): void {
         inferenceLog: inferenceLog
           ? { dir: inferenceLog, sampleRate: inferenceLogSampleRate, retention: inferenceLogRetention }
           : undefined,
+        monitoring: monitoringConfig,
       });
       io.onShutdown(() => server.close());
       announce(server, config, io);

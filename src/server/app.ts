@@ -3,7 +3,9 @@
  * Handlers only translate; every domain call goes through the Platform's services.
  */
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type client from 'prom-client';
 import { httpStatusOf } from '../core/errors.js';
+import type { ModelMonitor } from '../monitoring/monitor/index.js';
 import type { Platform } from '../platform.js';
 import type { Engine } from '../serving/engine.js';
 import { installAuth } from './auth.js';
@@ -26,6 +28,10 @@ export interface ServerOptions {
   features?: FeatureServing;
   /** The inference log's root folder, read by the monitoring routes (drift reports). */
   inferenceLogDir?: string;
+  /** The monitoring loop (`--monitoring FILE`): alerts, SLOs, skew and evaluate routes. */
+  monitor?: ModelMonitor;
+  /** Without in-process serving: a registry served on `/metrics` (the monitor's gauges). */
+  metricsRegistry?: client.Registry;
 }
 
 /**
@@ -74,9 +80,18 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable' });
   });
 
-  await app.register(nativeApi(platform, { inferenceLogDir: opts.inferenceLogDir }), { prefix: '/api/v1' });
+  await app.register(nativeApi(platform, { inferenceLogDir: opts.inferenceLogDir, monitor: opts.monitor }), {
+    prefix: '/api/v1',
+  });
   await app.register(mlflowApi(platform));
   if (opts.serving) await servingRoutes(app, opts.serving);
+  else if (opts.metricsRegistry) {
+    const registry = opts.metricsRegistry;
+    app.get('/metrics', { config: { role: 'read' } }, async (_req, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    });
+  }
   if (opts.features) await app.register(feastApi(opts.features));
   return app;
 }

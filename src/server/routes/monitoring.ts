@@ -2,17 +2,81 @@
  * `/monitoring`: drift of a model's served traffic. `GET /monitoring/drift?model=REF&window=24h`
  * (or `from`/`to`, optional `reference` as a dataset NAME/VERSION) returns the same JSON as `slipway monitor report --json`,
  * read from the inference log the server was started with (`slipway server --inference-log DIR`).
+ * `GET /monitoring/performance` measures performance from labels over a window of that log. The
+ * monitoring loop (`--monitoring FILE`) adds alerts, alert rules, webhook deliveries, SLO verdicts,
+ * skew per served version, and `POST /monitoring/evaluate` (one tick now, answering its summary).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { invalidParameter } from '../../core/errors.js';
-import { buildDriftReport } from '../../monitoring/report/index.js';
+import type { AlertRuleInput, DeliveryStatus } from '../../monitoring/alerts/index.js';
+import { type ModelMonitor, windowPerformance } from '../../monitoring/monitor/index.js';
+import type { PerformanceTask } from '../../monitoring/performance/index.js';
+import { buildDriftReport, resolveWindow } from '../../monitoring/report/index.js';
 import type { Platform } from '../../platform.js';
-import { nonEmpty, obj } from './schemas.js';
+import { int, nonEmpty, num, obj, params } from './schemas.js';
 
 /** Where the monitoring routes read from. */
 export interface MonitoringRouteOptions {
   /** The inference log's root folder; without it, drift requests are refused naming the flag. */
   inferenceLogDir?: string;
+  /** The monitoring loop (`slipway server --monitoring FILE`); without it, its routes answer 400 naming `monitoring`. */
+  monitor?: ModelMonitor;
+}
+
+interface PerformanceQuery {
+  model: string;
+  prediction: string;
+  window?: string;
+  from?: string;
+  to?: string;
+  task?: PerformanceTask;
+  threshold?: number;
+  segment?: string;
+}
+
+const performanceQuery = obj(
+  {
+    model: nonEmpty,
+    prediction: nonEmpty,
+    window: nonEmpty,
+    from: nonEmpty,
+    to: nonEmpty,
+    task: { type: 'string', enum: ['binary', 'multiclass', 'regression'] },
+    threshold: num,
+    segment: nonEmpty,
+  },
+  ['model', 'prediction'],
+);
+
+const deliveriesQuery = obj({
+  rule: nonEmpty,
+  status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+  limit: { ...int, minimum: 1, maximum: 1000 },
+});
+
+const RULE_FIELDS = [
+  'name',
+  'metric',
+  'comparison',
+  'threshold',
+  'window',
+  'for',
+  'severity',
+  'labels',
+  'renotify',
+];
+
+/** `fraud@champion` or `fraud/3`: one version (the registry's, else NAME/VERSION as written); `fraud`: every version. */
+async function modelVersionOf(platform: Platform, ref: string): Promise<{ model: string; version?: string }> {
+  if (!/[@/]/.test(ref)) return { model: ref };
+  try {
+    const v = await platform.registry.resolve(ref);
+    return { model: v.name, version: v.version };
+  } catch (err) {
+    const m = /^(.+)\/([^/]+)$/.exec(ref);
+    if (!m || (err as { code?: unknown }).code !== 'RESOURCE_DOES_NOT_EXIST') throw err;
+    return { model: m[1]!, version: m[2]! };
+  }
 }
 
 interface DriftQuery {
@@ -30,17 +94,112 @@ const driftQuery = obj(
 
 /** Routes of the monitoring resource. */
 export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOptions = {}): FastifyPluginAsync {
+  const inferenceLog = (): string => {
+    if (!opts.inferenceLogDir)
+      throw invalidParameter(
+        'inference-log',
+        'a server started with --inference-log DIR',
+        'a server without an inference log',
+      );
+    return opts.inferenceLogDir;
+  };
+  const monitor = (): ModelMonitor => {
+    if (!opts.monitor)
+      throw invalidParameter(
+        'monitoring',
+        'a server started with --monitoring FILE',
+        'a server without monitoring',
+      );
+    return opts.monitor;
+  };
   return async (app) => {
+    app.get<{ Querystring: PerformanceQuery }>(
+      '/monitoring/performance',
+      { schema: { querystring: performanceQuery } },
+      async (req) => {
+        const dir = inferenceLog();
+        const q = req.query;
+        const window = resolveWindow(
+          { window: q.window ?? (q.from === undefined ? '24h' : undefined), from: q.from, to: q.to },
+          Date.now(),
+        );
+        const target = await modelVersionOf(platform, q.model);
+        const report = await windowPerformance(platform.labels, {
+          dir,
+          ...target,
+          from: window.from,
+          to: window.to,
+          task: q.task ?? 'binary',
+          prediction: q.prediction,
+          threshold: q.threshold,
+          segment: q.segment,
+        });
+        return {
+          ...report,
+          version: target.version ?? null,
+          window: { from: window.from.toISOString(), to: window.to.toISOString(), label: window.label },
+        };
+      },
+    );
+
+    app.get('/monitoring/alerts', async () => ({ alerts: monitor().alerts.alerts() }));
+    app.get('/monitoring/alerts/rules', async () => ({ rules: monitor().alerts.listRules() }));
+    app.put<{ Params: { name: string }; Body: unknown }>(
+      '/monitoring/alerts/rules/:name',
+      { schema: { params: params('name') } },
+      async (req) => {
+        const m = monitor();
+        const body = req.body;
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw invalidParameter('body', 'a JSON object (metric, comparison, threshold, …)', body);
+        const unknown = Object.keys(body).find((k) => !RULE_FIELDS.includes(k));
+        if (unknown !== undefined)
+          throw invalidParameter(unknown, `one of ${RULE_FIELDS.join(', ')}`, unknown);
+        const input = body as Partial<AlertRuleInput>;
+        if (input.name !== undefined && input.name !== req.params.name)
+          throw invalidParameter('name', `the rule name of the path (${req.params.name})`, input.name);
+        return { rule: await m.alerts.putRule({ ...input, name: req.params.name } as AlertRuleInput) };
+      },
+    );
+    app.delete<{ Params: { name: string } }>(
+      '/monitoring/alerts/rules/:name',
+      { schema: { params: params('name') } },
+      async (req) => {
+        await monitor().alerts.deleteRule(req.params.name);
+        return { deleted: req.params.name };
+      },
+    );
+    app.get<{ Querystring: { rule?: string; status?: DeliveryStatus; limit?: number } }>(
+      '/monitoring/alerts/deliveries',
+      { schema: { querystring: deliveriesQuery } },
+      async (req) => {
+        const m = monitor();
+        const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+        const deliveries = (await m.deliveries({ limit: 100, ...req.query })).map((d) => ({
+          id: d.id,
+          channel: d.channel,
+          rule: d.rule,
+          alertKey: d.alertKey,
+          state: (JSON.parse(d.body) as { state?: string }).state ?? null,
+          status: d.status,
+          attempts: d.attempts,
+          lastError: d.lastError,
+          nextAttemptAt: iso(d.nextAttemptAt),
+          createdAt: iso(d.createdAt),
+          deliveredAt: iso(d.deliveredAt),
+        }));
+        return { deliveries, stats: m.dispatcherStats() };
+      },
+    );
+    app.get('/monitoring/slos', async () => ({ slos: monitor().slos() }));
+    app.get('/monitoring/skew', async () => ({ skew: monitor().skew() }));
+    app.post('/monitoring/evaluate', async () => monitor().evaluate());
+
     app.get<{ Querystring: DriftQuery }>(
       '/monitoring/drift',
       { schema: { querystring: driftQuery } },
       async (req) => {
-        if (!opts.inferenceLogDir)
-          throw invalidParameter(
-            'inference-log',
-            'a server started with --inference-log DIR',
-            'a server without an inference log',
-          );
+        const inferenceLogDir = inferenceLog();
         const { model, window, from, to, reference } = req.query;
         return buildDriftReport({
           stores: {
@@ -48,7 +207,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
             datasets: platform.datasets,
             artifacts: platform.artifacts.store,
           },
-          inferenceLogDir: opts.inferenceLogDir,
+          inferenceLogDir,
           model,
           window: window ?? (from === undefined ? '24h' : undefined),
           from,
