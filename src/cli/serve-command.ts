@@ -14,6 +14,7 @@ import type { OnlineStore } from '../features/types.js';
 import {
   checkSampleRate,
   openServingLog,
+  parseProfileWindow,
   parseRetention,
   type RetentionPolicy,
   type ServingLog,
@@ -53,6 +54,8 @@ export interface ServeOptions extends ConnectionOptions {
   inferenceLog?: string;
   inferenceLogSampleRate?: number;
   inferenceLogRetention?: RetentionPolicy;
+  /** Profile window of the logged columns in ms (default 1 minute); false: no profiles. */
+  inferenceLogProfileWindow?: number | false;
 }
 
 export interface RunningServing {
@@ -154,6 +157,8 @@ export async function startServing(opts: ServeOptions, io: CliIo): Promise<Runni
         dir: opts.inferenceLog,
         sampleRate: opts.inferenceLogSampleRate,
         retention: opts.inferenceLogRetention,
+        // No metadata store here: closed windows become JSON sidecars beside the segments.
+        profileWindowMs: opts.inferenceLogProfileWindow,
       },
       (err) => logger.error(`inference log: ${(err as Error).message}`),
     );
@@ -268,6 +273,11 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       '--inference-log-retention <policy>',
       "delete segments older than an age ('7d') and/or beyond a size per model ('10GiB', '7d,10GiB')",
       (v: string) => parseRetention(v),
+    )
+    .option(
+      '--inference-log-profile-window <duration>',
+      "profile the logged inputs and outputs per window ('1m' default, '5m', 'off'), as JSON beside the segments",
+      (v: string) => parseProfileWindow(v),
     );
   addConnectionOptions(cmd).action(async (opts: ServeOptions) => {
     const running = await startServing(opts, io);
