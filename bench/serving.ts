@@ -37,7 +37,7 @@ interface Options {
  * The median of several runs: the run with the median throughput, with its latencies replaced by the
  * medians of each percentile (and its error counts by the sums), so one slow minute moves nothing.
  */
-function medianRun(runs: LoadResult[]): LoadResult {
+export function medianRun(runs: LoadResult[]): LoadResult {
   const med = (f: (r: LoadResult) => number) => {
     const v = runs.map(f).sort((a, b) => a - b);
     return v[Math.floor(v.length / 2)];

@@ -1,0 +1,187 @@
+/**
+ * What inference logging and profiling cost serving: the MLP of the serving benchmark (batch 1,
+ * TF Serving JSON, 64 connections) served by `slipway serve` three ways side by side in one run —
+ *   (a) no inference log,
+ *   (b) `--inference-log` at 100 % sampling, profiles off (`--inference-log-profile-window off`),
+ *   (c) `--inference-log` at 100 % sampling with profiles (1-minute windows, JSON sidecars),
+ * alternating round by round (medians of `--rounds`, default 3). Prints req/s and p99 per variant and
+ * their ratios to (a), what the logs wrote and dropped (`slipway_inference_log_dropped_total`), and
+ * writes JSON under bench/results/. Target (issue 5): (c) costs ≤ 5 % of (a)'s throughput.
+ *
+ *   npx tsx -e "import('./bench/monitoring/serving-overhead.ts').then(m => m.run([]))"   [--duration 6] [--rounds 3] [--quick]
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { queryInferenceLog } from '../../src/monitoring/inference-log/index.js';
+import { type ChildServer, startChildServer } from '../lib/child-process.js';
+import { type LoadResult, measureLoad } from '../lib/load.js';
+import { printTable, type Row, writeResults } from '../lib/report.js';
+import { freePort } from '../lib/server-process.js';
+import { probe } from '../serving/probe.js';
+import { httpCases } from '../serving/scenarios.js';
+import { medianRun } from '../serving.js';
+
+const VARIANTS = [
+  { id: 'off', label: 'no inference log', flags: [] as string[] },
+  { id: 'log', label: 'log 100 %, no profiles', flags: ['--inference-log-profile-window', 'off'] },
+  { id: 'log+profiles', label: 'log 100 % + 1m profiles', flags: ['--inference-log-profile-window', '1m'] },
+] as const;
+
+interface Options {
+  duration: number;
+  warmup: number;
+  rounds: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const quick = args.includes('--quick');
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const duration = Number(value('--duration') ?? (quick ? 2 : 6));
+  const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+  if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds takes a positive integer');
+  if (!(duration > 0)) throw new Error('--duration takes a positive number of seconds');
+  return { duration, warmup: quick ? 1 : 2, rounds };
+}
+
+async function droppedTotal(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = /^slipway_inference_log_dropped_total (\S+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+const countFiles = (dir: string, suffix: string) => {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true }).filter(
+      (e) => e.isFile() && e.name.endsWith(suffix),
+    ).length;
+  } catch {
+    return 0;
+  }
+};
+
+export async function run(args: string[] = []): Promise<void> {
+  const opts = parseOptions(args);
+  const c = httpCases().find((x) => x.scenario.id === 'mlp-b1-c64' && x.server === 'slipway');
+  if (!c) throw new Error('the serving scenarios no longer have mlp-b1-c64 for Slipway');
+  const work = mkdtempSync(join(tmpdir(), 'slipway-bench-log-'));
+  mkdirSync(join(work, 'models', 'mlp', '1'), { recursive: true });
+  copyFileSync('test/fixtures/serving/mlp.onnx', join(work, 'models', 'mlp', '1', 'model.onnx'));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const servers = new Map<string, ChildServer>();
+  const runs = new Map<string, LoadResult[]>(VARIANTS.map((v) => [v.id, []]));
+  const load1: number[] = [];
+  const written: Record<string, { rows: number; segments: number; sidecars: number; dropped: number }> = {};
+  try {
+    for (const v of VARIANTS) {
+      const port = await freePort();
+      const logFlags = v.id === 'off' ? [] : ['--inference-log', join(work, v.id), ...v.flags];
+      const args = [
+        'bin/slipway.js',
+        'serve',
+        '--model-repository',
+        join(work, 'models'),
+        '--port',
+        String(port),
+      ];
+      servers.set(
+        v.id,
+        await startChildServer({
+          args: [...args, '--log-level', 'error', ...logFlags],
+          port,
+          readyPath: '/readyz',
+        }),
+      );
+      const p = await probe(`http://127.0.0.1:${port}`, c);
+      if (!p.ok) throw new Error(`${v.label}: probe failed: ${p.detail}`);
+    }
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const v of VARIANTS) {
+        log(`round ${round + 1}/${opts.rounds} · ${v.label} …`);
+        load1.push(loadavg()[0]);
+        const result = await measureLoad({
+          url: `http://127.0.0.1:${servers.get(v.id)!.port}${c.path}`,
+          connections: c.scenario.connections,
+          duration: opts.duration,
+          warmup: round === 0 ? opts.warmup : Math.min(opts.warmup, 1),
+          headers: c.headers,
+          body: c.body,
+          rows: c.scenario.rows,
+        });
+        runs.get(v.id)!.push(result);
+      }
+    }
+    for (const v of VARIANTS) {
+      if (v.id === 'off') continue;
+      const proc = servers.get(v.id)!;
+      const dropped = await droppedTotal(proc.port);
+      await proc.stop();
+      servers.delete(v.id);
+      const dir = join(work, v.id);
+      const q = await queryInferenceLog({ dir, model: 'mlp' });
+      written[v.id] = {
+        rows: await q.count(),
+        segments: countFiles(dir, '.parquet'),
+        sidecars: countFiles(dir, '.json'),
+        dropped,
+      };
+      q.close();
+    }
+  } finally {
+    for (const proc of servers.values()) await proc.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const medians = new Map(VARIANTS.map((v) => [v.id, medianRun(runs.get(v.id)!)]));
+  const base = medians.get('off')!;
+  const rows: Row[] = VARIANTS.map((v) => {
+    const m = medians.get(v.id)!;
+    const w = written[v.id];
+    return {
+      variant: v.label,
+      'req/s': Math.round(m.reqPerSec),
+      'vs no log': (m.reqPerSec / base.reqPerSec).toFixed(3),
+      'p50 ms': m.p50.toFixed(2),
+      'p99 ms': m.p99.toFixed(2),
+      'p99 vs no log': (m.p99 / base.p99).toFixed(2),
+      'rows logged': w ? w.rows : '-',
+      dropped: w ? w.dropped : '-',
+      sidecars: w ? w.sidecars : '-',
+      'req/s per round': runs
+        .get(v.id)!
+        .map((r) => Math.round(r.reqPerSec))
+        .join(' '),
+    };
+  });
+  const machine = {
+    cpus: cpus().length,
+    availableParallelism: availableParallelism(),
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    maxLoad1: Math.max(...load1),
+  };
+  console.log(
+    `\nmonitoring · serving overhead: ${c.scenario.title}, ${c.label}; median of ${opts.rounds} rounds of ${opts.duration} s, variants alternating; ${JSON.stringify(machine)}\n`,
+  );
+  printTable(rows);
+  const overhead = 1 - medians.get('log+profiles')!.reqPerSec / base.reqPerSec;
+  console.log(
+    `\nlogging + profiling costs ${(overhead * 100).toFixed(1)} % of serving throughput (target ≤ 5 %); logging alone ${((1 - medians.get('log')!.reqPerSec / base.reqPerSec) * 100).toFixed(1)} %`,
+  );
+  const file = writeResults('monitoring-serving-overhead', {
+    machine,
+    options: opts,
+    scenario: c.scenario.id,
+    variants: VARIANTS.map((v) => ({
+      ...v,
+      median: medians.get(v.id),
+      rounds: runs.get(v.id)!.map((r) => ({ reqPerSec: r.reqPerSec, p50: r.p50, p99: r.p99 })),
+      written: written[v.id],
+    })),
+    overhead,
+  });
+  console.log(`wrote ${file}`);
+}
