@@ -112,16 +112,37 @@ export function detectColumnDrift(
     throw invalidParameter('jensenShannonBase', 'a logarithm base > 0 other than 1', base);
   }
   const [reference, current] = toSamples(input);
+  return detectSampleDrift(input.column, input.kind, reference, current, override, options);
+}
+
+/**
+ * Tests one column given as samples (values sorted, or counts per value): what
+ * `detectColumnDrift` runs after reading the values, for callers that count values elsewhere
+ * (e.g. in DuckDB, for a large side).
+ *
+ * @example
+ * detectSampleDrift('country', 'categorical',
+ *   { kind: 'categorical', counts: new Map([['DE', 600]]), size: 600, nulls: 0 },
+ *   { kind: 'categorical', counts: new Map([['DE', 9e6], ['FR', 1e6]]), size: 1e7, nulls: 0 });
+ */
+export function detectSampleDrift(
+  column: string,
+  kind: ColumnKind,
+  reference: ColumnSample,
+  current: ColumnSample,
+  override?: DriftTestOverride,
+  options: DriftTestOptions = {},
+): DriftVerdict {
   const referenceRows = sampleSize(reference);
   const currentRows = sampleSize(current);
   const distinctValues = unionDistinctCount(reference, current);
-  const { test, threshold } = resolveTest(input.column, input.kind, override, () =>
-    chooseDriftTest({ kind: input.kind, referenceRows, distinctValues }),
+  const { test, threshold } = resolveTest(column, kind, override, () =>
+    chooseDriftTest({ kind, referenceRows, distinctValues }),
   );
   const def = DRIFT_TESTS[test];
   const common = {
-    column: input.column,
-    kind: input.kind,
+    column,
+    kind,
     test,
     scoreKind: def.scoreKind,
     threshold,

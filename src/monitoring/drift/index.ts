@@ -14,8 +14,10 @@ export {
   type DriftTestOverride,
   type DriftVerdict,
   detectColumnDrift,
+  detectSampleDrift,
   emptySideReason,
   isDrifted,
+  resolveTest,
 } from './column-drift.js';
 export {
   checkDatasetDriftOptions,

@@ -109,7 +109,7 @@ describe('buildDriftReport', () => {
     ]);
   });
 
-  it('tests a seeded uniform sample beyond the row cap and says so', async () => {
+  it("tests a seeded uniform sample beyond the row cap when asked for 'sample', and says so", async () => {
     const report = await buildDriftReport({
       stores,
       inferenceLogDir: logDir,
@@ -117,6 +117,7 @@ describe('buildDriftReport', () => {
       window: '24h',
       reference: referencePath,
       rowCap: 300,
+      largeMethod: 'sample',
       now: NOW,
     });
     expect(report.method).toBe('sample');
@@ -124,6 +125,25 @@ describe('buildDriftReport', () => {
     expect(report.rows.current).toEqual({ rows: 400, used: 300, sampled: true });
     expect(report.reference).toMatchObject({ kind: 'file', trainingDataset: false });
     expect(report.columns.find((c) => c.column === 'in_x_1')!.drifted).toBe(true);
+  });
+
+  it('beyond the row cap reads every row through DuckDB by default, with the exact verdicts', async () => {
+    const base = { stores, inferenceLogDir: logDir, model: 'fraud/1', window: '24h', now: NOW };
+    const exact = await buildDriftReport({ ...base, reference: referencePath });
+    const large = await buildDriftReport({ ...base, reference: referencePath, rowCap: 100 });
+    expect(large.rows.current).toEqual({ rows: 400, used: 400, sampled: false });
+    // A 600-row reference gets KS and chi-squared, both exact from counts on the large-data path.
+    expect(large.method).toBe('exact');
+    for (const [i, col] of large.columns.entries()) {
+      const want = exact.columns[i]!;
+      expect([col.column, col.test, col.method, col.drifted]).toEqual([
+        want.column,
+        want.test,
+        'exact',
+        want.drifted,
+      ]);
+      expect(col.score!).toBeCloseTo(want.score!, 12);
+    }
   });
 
   it('renders one self-contained HTML page with an <svg> per feature and every string escaped', async () => {

@@ -4,21 +4,28 @@
  * exactly with drift/'s tests (Evidently's default choice), plus dataset and prediction drift and a
  * histogram per column for the report.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
-import { SlipwayError } from '../../core/errors.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { invalidParameter, SlipwayError } from '../../core/errors.js';
 import {
-  type DatasetDriftReport,
+  DEFAULT_DRIFT_SHARE,
   type DriftColumnInput,
   type DriftVerdict,
-  detectDatasetDrift,
+  detectColumnDrift,
   detectPredictionDrift,
+  summarizeDatasetDrift,
 } from '../drift/index.js';
 import { queryInferenceLog } from '../inference-log/index.js';
 import { fileRelation, INFERENCE_LOG_FIXED_COLUMNS, profiledColumns } from '../profiles/index.js';
+import { binnedColumnDrift } from './binned-columns.js';
+import { DEFAULT_BINS } from './column-bins.js';
+import { driftRow } from './column-row.js';
 import { type ColumnRead, type ColumnValues, DEFAULT_ROW_CAP, readColumns } from './column-values.js';
 import { categoryHistogram, numericHistogram } from './histograms.js';
 import { type ReportedModel, type ReportStores, resolveReference } from './reference.js';
-import type { ColumnDriftRow, DriftReport } from './types.js';
+import type { ColumnDriftRow, DriftMethod, DriftReport, SideRows } from './types.js';
 import { resolveWindow, type WindowSpec } from './window.js';
 
 export interface DriftReportRequest extends WindowSpec {
@@ -31,8 +38,15 @@ export interface DriftReportRequest extends WindowSpec {
   reference?: string;
   /** Whether `reference` may be a file path (default true; the HTTP API allows datasets only). */
   allowFileReference?: boolean;
-  /** Rows per side tested exactly; beyond it, a seeded uniform sample (default 200,000). */
+  /**
+   * Rows per side read into memory and tested on raw values (default 200,000). Beyond it, every
+   * row is still counted — through DuckDB, in constant memory (`largeMethod: 'binned'`, the
+   * default) — or, with `largeMethod: 'sample'`, a seeded uniform sample of `rowCap` rows is tested.
+   */
   rowCap?: number;
+  largeMethod?: 'binned' | 'sample';
+  /** Fine bins per numeric column on the binned path (default 8192; more: tighter bounds). */
+  bins?: number;
   /** Progress of the reads: which side, rows read, rows to read. */
   onProgress?: (side: 'reference' | 'current', rowsRead: number, rowsTotal: number) => void;
   now?: number;
@@ -61,22 +75,13 @@ function inputOf(name: string, read: ColumnRead, refName: string, ref: ColumnVal
       } satisfies DriftColumnInput);
 }
 
-function rowOf(v: DriftVerdict, input: DriftColumnInput, referenceColumn: string): ColumnDriftRow {
-  const row: ColumnDriftRow = {
-    column: v.column,
-    referenceColumn,
-    kind: v.kind,
-    test: v.test,
-    scoreKind: v.scoreKind,
-    score: v.score,
-    pValue: v.pValue,
-    threshold: v.threshold,
-    drifted: v.drifted,
-    status: v.status,
-    referenceRows: v.referenceRows,
-    currentRows: v.currentRows,
-    referenceNulls: v.referenceNulls,
-    currentNulls: v.currentNulls,
+function rowOf(
+  v: DriftVerdict,
+  input: DriftColumnInput,
+  referenceColumn: string,
+  method: DriftMethod,
+): ColumnDriftRow {
+  return driftRow(v, referenceColumn, method, {
     histogram:
       input.kind === 'numeric'
         ? numericHistogram(input.reference as Float64Array, input.current as Float64Array)
@@ -85,9 +90,7 @@ function rowOf(v: DriftVerdict, input: DriftColumnInput, referenceColumn: string
       input.kind === 'categorical'
         ? categoryHistogram(input.reference as (string | null)[], input.current as (string | null)[])
         : null,
-  };
-  if (v.reason) row.reason = v.reason;
-  return row;
+  });
 }
 
 /**
@@ -122,10 +125,21 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
       'INVALID_PARAMETER_VALUE',
       `Invalid value for 'rowCap': expected a positive whole number, got ${rowCap}`,
     );
+  const largeMethod = req.largeMethod ?? 'binned';
+  if (largeMethod !== 'binned' && largeMethod !== 'sample')
+    throw invalidParameter('largeMethod', "'binned' or 'sample'", largeMethod);
+  const bins = req.bins ?? DEFAULT_BINS;
+  if (!(Number.isSafeInteger(bins) && bins >= 16 && bins <= 1_048_576))
+    throw invalidParameter('bins', 'a whole number of bins in [16, 1048576]', bins);
   const window = resolveWindow(req, req.now ?? Date.now());
   const modelVersion = await resolveModel(req);
   const reference = await resolveReference(req.stores, modelVersion, req.reference, req.allowFileReference);
-  const db = await DuckDBInstance.create(':memory:');
+  // Reads stream; what DuckDB buffers beyond this spills to a private folder that goes with the report.
+  const spill = await mkdtemp(join(tmpdir(), 'slipway-report-spill-'));
+  const db = await DuckDBInstance.create(':memory:', {
+    memory_limit: REPORT_MEMORY_LIMIT,
+    temp_directory: spill,
+  });
   const conn = await db.connect();
   try {
     const log = await queryInferenceLog(
@@ -141,7 +155,8 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
     const logColumns = (
       await profiledColumns(conn, log.sql, { exclude: INFERENCE_LOG_FIXED_COLUMNS })
     ).filter((c) => /^(in|out)_/.test(c.name));
-    if (logColumns.length === 0 || (await log.count()) === 0) {
+    const currentRows = logColumns.length === 0 ? 0 : await log.count();
+    if (currentRows === 0) {
       throw new SlipwayError(
         'RESOURCE_DOES_NOT_EXIST',
         `No predictions of model '${modelVersion.name}' version ${modelVersion.version} in the inference log at ${req.inferenceLogDir} between ${window.from.toISOString()} and ${window.to.toISOString()}`,
@@ -150,8 +165,12 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
     }
     const refSql = fileRelation(reference.path);
     let refColumns: Set<string>;
+    let referenceRows: number;
     try {
       refColumns = new Set((await profiledColumns(conn, refSql, {})).map((c) => c.name));
+      referenceRows = Number(
+        (await conn.runAndReadAll(`SELECT count(*) FROM (${refSql})`)).getRowsJS()[0]![0],
+      );
     } catch (err) {
       throw new SlipwayError(
         'INVALID_PARAMETER_VALUE',
@@ -165,34 +184,16 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
     const unmatchedColumns = logColumns
       .filter((c) => c.name.startsWith('in_') && referenceName(c.name, refColumns) === undefined)
       .map((c) => c.name);
-    const ref = await readColumns(
-      conn,
-      refSql,
-      matched.map((m) => ({ name: m.refName, kind: m.read.kind })),
-      rowCap,
-      (n, total) => req.onProgress?.('reference', n, total),
-    );
-    const cur = await readColumns(
-      conn,
-      log.sql,
-      matched.map((m) => m.read),
-      rowCap,
-      (n, total) => req.onProgress?.('current', n, total),
-    );
+    const large = referenceRows > rowCap || currentRows > rowCap;
+    const tested =
+      large && largeMethod === 'binned'
+        ? await binnedRows(conn, refSql, log.sql, matched, bins, req)
+        : await valueRows(conn, refSql, log.sql, matched, rowCap, req);
     const features = matched.filter((m) => m.read.name.startsWith('in_'));
-    const inputs = features.map((m) => inputOf(m.read.name, m.read, m.refName, ref, cur));
-    const dataset: DatasetDriftReport = detectDatasetDrift(inputs);
-    const columns = dataset.columns.map((v, i) => rowOf(v, inputs[i]!, features[i]!.refName));
+    const columns = features.map((m) => tested.rows.get(m.read.name)!);
+    const dataset = summarizeDatasetDrift(columns, DEFAULT_DRIFT_SHARE);
     const output = matched.find((m) => m.read.name.startsWith('out_'));
-    let predictionDrift: ColumnDriftRow | null = null;
-    if (output) {
-      const input = inputOf(output.read.name, output.read, output.refName, ref, cur);
-      predictionDrift = rowOf(
-        detectPredictionDrift({ ...input, column: input.column }),
-        input,
-        output.refName,
-      );
-    }
+    const predictionDrift = output ? tested.rows.get(output.read.name)! : null;
     return {
       model: modelVersion.name,
       version: modelVersion.version,
@@ -202,8 +203,8 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
         source: reference.source,
         trainingDataset: reference.trainingDataset,
       },
-      rows: { reference: ref.rows, current: cur.rows },
-      method: ref.rows.sampled || cur.rows.sampled ? 'sample' : 'exact',
+      rows: tested.sides,
+      method: tested.method,
       rowCap,
       columns,
       unmatchedColumns,
@@ -220,6 +221,78 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
   } finally {
     conn.closeSync();
     db.closeSync();
+    await rm(spill, { recursive: true, force: true });
     await reference.release();
   }
+}
+
+/** DuckDB's memory for a report: the reads stream, so this bounds the process whatever the rows. */
+const REPORT_MEMORY_LIMIT = '256MiB';
+
+interface TestedColumns {
+  rows: Map<string, ColumnDriftRow>;
+  sides: { reference: SideRows; current: SideRows };
+  method: DriftMethod;
+}
+
+type Matched = Array<{ read: ColumnRead; refName: string }>;
+
+/** Every row of both sides counted through DuckDB (a side beyond the row cap). */
+async function binnedRows(
+  conn: DuckDBConnection,
+  refSql: string,
+  curSql: string,
+  matched: Matched,
+  bins: number,
+  req: DriftReportRequest,
+): Promise<TestedColumns> {
+  const r = await binnedColumnDrift(
+    conn,
+    refSql,
+    curSql,
+    matched.map((m) => ({ name: m.read.name, refName: m.refName, kind: m.read.kind })),
+    { bins, onProgress: req.onProgress },
+  );
+  const side = (rows: number): SideRows => ({ rows, used: rows, sampled: false });
+  const binned = [...r.rows.values()].some((row) => row.method === 'binned');
+  return {
+    rows: r.rows,
+    sides: { reference: side(r.referenceRows), current: side(r.currentRows) },
+    method: binned ? 'binned' : 'exact',
+  };
+}
+
+/** Raw values in memory: every row up to the row cap, else a seeded uniform sample. */
+async function valueRows(
+  conn: DuckDBConnection,
+  refSql: string,
+  curSql: string,
+  matched: Matched,
+  rowCap: number,
+  req: DriftReportRequest,
+): Promise<TestedColumns> {
+  const ref = await readColumns(
+    conn,
+    refSql,
+    matched.map((m) => ({ name: m.refName, kind: m.read.kind })),
+    rowCap,
+    (n, total) => req.onProgress?.('reference', n, total),
+  );
+  const cur = await readColumns(
+    conn,
+    curSql,
+    matched.map((m) => m.read),
+    rowCap,
+    (n, total) => req.onProgress?.('current', n, total),
+  );
+  const method: DriftMethod = ref.rows.sampled || cur.rows.sampled ? 'sample' : 'exact';
+  const rows = new Map<string, ColumnDriftRow>();
+  for (const m of matched) {
+    const input = inputOf(m.read.name, m.read, m.refName, ref, cur);
+    const verdict = m.read.name.startsWith('out_')
+      ? detectPredictionDrift({ ...input, column: input.column })
+      : detectColumnDrift(input);
+    rows.set(m.read.name, rowOf(verdict, input, m.refName, method));
+  }
+  return { rows, sides: { reference: ref.rows, current: cur.rows }, method };
 }

@@ -3,7 +3,7 @@
  * current (the edges Evidently's binned scores use), categorical columns as rows per category for
  * the most frequent categories of both sides.
  */
-import { histogramCounts, sturgesEdges } from '../drift/index.js';
+import { type CategoryValue, histogramCounts, sturgesEdges } from '../drift/index.js';
 import type { CategoryHistogram, NumericHistogram } from './types.js';
 
 /** At most this many bins are drawn (Sturges stays far below it up to billions of rows). */
@@ -46,22 +46,26 @@ export function categoryHistogram(
   reference: readonly (string | null)[],
   current: readonly (string | null)[],
 ): CategoryHistogram {
-  const ref = countsOf(reference);
-  const cur = countsOf(current);
-  const all = new Set([...ref.keys(), ...cur.keys()]);
-  const ranked = [...all].sort(
-    (a, b) =>
-      (ref.get(b) ?? 0) + (cur.get(b) ?? 0) - (ref.get(a) ?? 0) - (cur.get(a) ?? 0) || (a < b ? -1 : 1),
-  );
+  return categoryHistogramOfCounts(countsOf(reference), countsOf(current));
+}
+
+/** The same from rows per category already counted (the large-data path counts in DuckDB). */
+export function categoryHistogramOfCounts(
+  ref: ReadonlyMap<CategoryValue, number>,
+  cur: ReadonlyMap<CategoryValue, number>,
+): CategoryHistogram {
+  const all = [...new Set([...ref.keys(), ...cur.keys()])];
+  const total = (c: CategoryValue) => (ref.get(c) ?? 0) + (cur.get(c) ?? 0);
+  const ranked = all.sort((a, b) => total(b) - total(a) || (String(a) < String(b) ? -1 : 1));
   const shown = ranked.slice(0, MAX_CATEGORIES);
   const rest = ranked.slice(MAX_CATEGORIES);
   return {
-    categories: shown,
+    categories: shown.map(String),
     reference: shown.map((c) => ref.get(c) ?? 0),
     current: shown.map((c) => cur.get(c) ?? 0),
     other: {
-      reference: rest.reduce((a, c) => a + (ref.get(c) ?? 0), 0),
-      current: rest.reduce((a, c) => a + (cur.get(c) ?? 0), 0),
+      reference: rest.reduce<number>((a, c) => a + (ref.get(c) ?? 0), 0),
+      current: rest.reduce<number>((a, c) => a + (cur.get(c) ?? 0), 0),
     },
   };
 }

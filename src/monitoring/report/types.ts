@@ -35,6 +35,10 @@ export interface ColumnDriftRow {
   drifted: boolean;
   status: 'tested' | 'insufficient_data';
   reason?: string;
+  /** How the score was computed: see `DriftMethod`. */
+  method: DriftMethod;
+  /** For method 'binned': the interval the exact score lies in (the score is an estimate inside). */
+  bounds?: [number, number];
   referenceRows: number;
   currentRows: number;
   referenceNulls: number;
@@ -42,6 +46,13 @@ export interface ColumnDriftRow {
   histogram: NumericHistogram | null;
   categories: CategoryHistogram | null;
 }
+
+/**
+ * 'exact': from every value (raw values, or exact counts per value); 'binned': normed Wasserstein
+ * from fine bins over every row, within `bounds`; 'sample': a seeded uniform sample of `rowCap`
+ * rows per side (only when asked for with `largeMethod: 'sample'`).
+ */
+export type DriftMethod = 'exact' | 'binned' | 'sample';
 
 /** How many rows a side had and how many the tests saw (a uniform sample beyond the row cap). */
 export interface SideRows {
@@ -56,8 +67,12 @@ export interface DriftReport {
   window: { from: string; to: string; label: string };
   reference: { kind: 'file' | 'dataset'; source: string; trainingDataset: boolean };
   rows: { reference: SideRows; current: SideRows };
-  /** 'exact': every row tested; 'sample': a seeded uniform sample of `rowCap` rows on a side beyond it. */
-  method: 'exact' | 'sample';
+  /**
+   * 'exact': every column exact; 'binned': a side beyond `rowCap` was read whole through DuckDB and
+   * some column scores are binned estimates with bounds (per column `method`); 'sample': a side
+   * beyond `rowCap` was sampled (`largeMethod: 'sample'`).
+   */
+  method: DriftMethod;
   rowCap: number;
   columns: ColumnDriftRow[];
   /** Logged input columns the reference has no column for (not tested). */
