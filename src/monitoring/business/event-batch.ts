@@ -28,7 +28,7 @@ function event(model: string, at: string, v: unknown, now: number): OutcomeEvent
       'an event name of 1-128 letters, digits, _ . - (not starting with a digit)',
       v.name,
     );
-  const value = v.value ?? 1;
+  const value = v.value === undefined ? 1 : v.value;
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw invalidParameter(`${at}.value`, 'a finite number (default 1, a count)', value);
   return { model, name: v.name, ...parsePredictionRef(at, v, now), value };

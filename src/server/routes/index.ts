@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../../platform.js';
 import { datasetRoutes } from './datasets.js';
+import { eventRoutes } from './events.js';
 import { experimentRoutes } from './experiments.js';
 import { featureViewRoutes } from './feature-views.js';
 import { featureRoutes } from './features.js';
@@ -31,5 +32,6 @@ export function nativeApi(platform: Platform, monitoring: MonitoringRouteOptions
     await app.register(featureViewRoutes(platform));
     await app.register(monitoringRoutes(platform, monitoring));
     await app.register(labelRoutes(platform, monitoring));
+    await app.register(eventRoutes(platform, monitoring));
   };
 }

@@ -3,12 +3,15 @@
  * batches stored idempotently in the metadata database, unknown request ids counted and named,
  * malformed batches refused with a 400 naming the field; performance measured from what was posted.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ListeningControlPlane, startControlPlane } from '../../../test/helpers/control-plane.js';
+import type { ListeningControlPlane } from '../../../test/helpers/control-plane.js';
+import {
+  type LoggedControlPlanes,
+  postJson,
+  startLoggedControlPlanes,
+} from '../../../test/helpers/logged-control-planes.js';
 import { openSqlDatabase } from '../../backends/sql/connect.js';
 import { SqlLabelStore } from '../../backends/sql/label-store.js';
-import { openParquetInferenceLog } from '../../monitoring/inference-log/index.js';
 import { measurePerformance } from '../../monitoring/performance/index.js';
 import type { InferenceRecord } from '../../serving/types.js';
 
@@ -27,28 +30,17 @@ function record(id: string, score: number): InferenceRecord {
 }
 
 describe('POST /api/v1/labels', () => {
+  let planes: LoggedControlPlanes;
   let cp: ListeningControlPlane;
   let bare: ListeningControlPlane;
   let logDir: string;
   beforeAll(async () => {
-    bare = await startControlPlane({ listen: true });
-    logDir = join(bare.home, 'inference-log');
-    const log = await openParquetInferenceLog({ dir: logDir, replicaId: 'r' });
-    log.write([record('q1', 0.75), record('q2', 0.25), record('q3', 0.5)]);
-    await log.close();
-    cp = await startControlPlane({ listen: true, server: { inferenceLogDir: logDir } });
+    planes = await startLoggedControlPlanes([record('q1', 0.75), record('q2', 0.25), record('q3', 0.5)]);
+    ({ logged: cp, bare, logDir } = planes);
   });
-  afterAll(async () => {
-    await cp?.close();
-    await bare?.close();
-  });
+  afterAll(() => planes?.close());
 
-  const post = (plane: ListeningControlPlane, body: unknown) =>
-    fetch(`${plane.url}/api/v1/labels`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const post = (plane: ListeningControlPlane, body: unknown) => postJson(plane, '/api/v1/labels', body);
   const storedLabels = async (plane: ListeningControlPlane) => {
     const sql = await openSqlDatabase(plane.platform.config.backendStoreUri);
     try {

@@ -10,6 +10,7 @@ import {
   isRequestLabel,
   type LabelStore,
   MAX_LABEL_BATCH,
+  type PredictionRef,
   parseLabelBatch,
   unknownRequestIds,
 } from '../../monitoring/performance/index.js';
@@ -25,7 +26,7 @@ export interface LabelRouteOptions {
   maxBatch?: number;
 }
 
-/** What `POST /labels` answers. */
+/** What `POST /labels` (and `POST /events`) answers. */
 export interface LabelsAccepted {
   model: string;
   accepted: number;
@@ -37,6 +38,28 @@ export interface LabelsAccepted {
   unknownRequestIdSample: string[];
 }
 
+/**
+ * Checks the request ids of a validated batch against the model's inference log (when there is one),
+ * stores the batch with `store`, and says what was accepted — for labels and for outcome events.
+ */
+export async function acceptLateArrivals(
+  model: string,
+  items: readonly PredictionRef[],
+  inferenceLogDir: string | undefined,
+  store: () => Promise<void>,
+): Promise<LabelsAccepted> {
+  const ids = items.filter(isRequestLabel).map((l) => l.requestId);
+  const unknown = inferenceLogDir ? await unknownRequestIds(inferenceLogDir, model, ids) : undefined;
+  await store();
+  return {
+    model,
+    accepted: items.length,
+    verified: unknown !== undefined,
+    unknownRequestIds: unknown?.count ?? null,
+    unknownRequestIdSample: unknown?.sample ?? [],
+  };
+}
+
 /** Routes of the label resource. */
 export function labelRoutes(platform: Platform, opts: LabelRouteOptions = {}): FastifyPluginAsync {
   return async (app) => {
@@ -44,18 +67,9 @@ export function labelRoutes(platform: Platform, opts: LabelRouteOptions = {}): F
     app.post('/labels', async (req): Promise<LabelsAccepted> => {
       const now = Date.now();
       const batch = parseLabelBatch(req.body, now, opts.maxBatch ?? MAX_LABEL_BATCH);
-      const ids = batch.labels.filter(isRequestLabel).map((l) => l.requestId);
-      const unknown = opts.inferenceLogDir
-        ? await unknownRequestIds(opts.inferenceLogDir, batch.model, ids)
-        : undefined;
-      await (await store()).upsert(batch.labels, now);
-      return {
-        model: batch.model,
-        accepted: batch.labels.length,
-        verified: unknown !== undefined,
-        unknownRequestIds: unknown?.count ?? null,
-        unknownRequestIdSample: unknown?.sample ?? [],
-      };
+      return acceptLateArrivals(batch.model, batch.labels, opts.inferenceLogDir, async () =>
+        (await store()).upsert(batch.labels, now),
+      );
     });
   };
 }
