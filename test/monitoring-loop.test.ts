@@ -22,6 +22,7 @@ import { datasetInput } from '../src/datasets/dataset-input.js';
 import { queryInferenceLog } from '../src/monitoring/inference-log/index.js';
 import { parseMonitorConfig } from '../src/monitoring/monitor/index.js';
 import { openPlatform } from '../src/platform.js';
+import { runCli as cli } from './helpers/run-cli.js';
 
 const SECRET = 'hook-s3cret';
 
@@ -288,6 +289,81 @@ describe('slipway server --monitoring', () => {
       version: '1',
       groups: [{ labelled: 4, realized: { mae: 2, rmse: 2 } }],
     });
+  });
+
+  it('lists alerts, rules and deliveries and sets rules from the CLI; measures performance locally', async () => {
+    const at = ['--tracking-uri', server.url];
+    const states = await cli(['monitor', 'alerts', ...at], home);
+    expect(states.exitCode).toBeUndefined();
+    expect(states.out.split('\n')[0]).toMatch(/^RULE\s+STATE\s+VALUE\s+SINCE\s+LABELS/);
+    expect(states.out).toMatch(/mymodel-burn\s+FIRING\s+100\s/);
+    const set = await cli(
+      [
+        'monitor',
+        'alerts',
+        'set',
+        'perf-mae',
+        '--metric',
+        'performance.mae',
+        '--comparison',
+        '>',
+        '--threshold',
+        '1',
+        '--for',
+        '10m',
+        ...at,
+      ],
+      home,
+    );
+    expect(set.err).toBe('');
+    expect(set.out).toBe('rule perf-mae: performance.mae > 1 (window 5m, for 10m, warning)\n');
+    const bad = await cli(
+      [
+        'monitor',
+        'alerts',
+        'set',
+        'x',
+        '--metric',
+        'drift.share',
+        '--comparison',
+        '~',
+        '--threshold',
+        '1',
+        ...at,
+      ],
+      home,
+    );
+    expect(bad.exitCode).toBe(1);
+    expect(bad.err).toContain("'comparison'");
+    const rules = await cli(['monitor', 'alerts', 'rules', ...at], home);
+    expect(rules.err).toBe('');
+    expect(rules.out).toMatch(/perf-mae\s+performance\.mae > 1\s+5m\s+10m\s+warning/);
+    const deliveries = await cli(['monitor', 'alerts', 'deliveries', '--status', 'delivered', ...at], home);
+    expect(deliveries.out).toMatch(/mymodel-burn\s+firing\s+ops\s+DELIVERED\s+\d+/);
+    expect((await cli(['monitor', 'alerts', 'delete', 'perf-mae', ...at], home)).out).toBe(
+      'rule perf-mae deleted\n',
+    );
+    const perf = await cli(
+      [
+        'monitor',
+        'performance',
+        '--model',
+        'mymodel/1',
+        '--window',
+        '1h',
+        '--inference-log',
+        'inference-log',
+        '--prediction',
+        'out_y',
+        '--task',
+        'regression',
+        '--home',
+        home,
+      ],
+      home,
+    );
+    expect(perf.exitCode).toBeUndefined();
+    expect(perf.out).toMatch(/\(all\)\s+\d+\s+4\s+2\s+2\n/);
   });
 
   it('refuses a bad rule with 400 naming the field and stores nothing; rules put over the API survive a restart', async () => {

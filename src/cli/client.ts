@@ -54,16 +54,21 @@ function sqliteFile(uri: string, cwd: string): string | undefined {
   return rest === '' || rest === ':memory:' ? undefined : resolve(cwd, rest);
 }
 
+/** The server the flags and environment name (`--tracking-uri`, `--token`, or their variables), if any. */
+export function serverOf(opts: ConnectionOptions, io: CliIo): { url: string; token?: string } | undefined {
+  const url = first(opts.trackingUri, io.env.SLIPWAY_TRACKING_URI, io.env.MLFLOW_TRACKING_URI);
+  if (url === undefined) return undefined;
+  const token = first(opts.token, io.env.SLIPWAY_TRACKING_TOKEN, io.env.MLFLOW_TRACKING_TOKEN);
+  return { url: normaliseUrl(url), token };
+}
+
 /**
  * Opens the client the flags and environment ask for. In-process, a missing SQLite store is an
  * error rather than a fresh empty one, so a mistyped `--home` is noticed.
  */
 export async function openClient(opts: ConnectionOptions, io: CliIo): Promise<SlipwayClient> {
-  const url = first(opts.trackingUri, io.env.SLIPWAY_TRACKING_URI, io.env.MLFLOW_TRACKING_URI);
-  if (url !== undefined) {
-    const token = first(opts.token, io.env.SLIPWAY_TRACKING_TOKEN, io.env.MLFLOW_TRACKING_TOKEN);
-    return await Slipway.connect(normaliseUrl(url), token === undefined ? {} : { token });
-  }
+  const server = serverOf(opts, io);
+  if (server !== undefined) return await Slipway.connect(server.url, { token: server.token });
   const config = loadConfig({
     flags: { home: opts.home },
     env: io.env,

@@ -19,7 +19,12 @@ export {
   openModelMonitor,
   type ServedModels,
 } from './model-monitor.js';
-export { loggedVersions, type WindowPerformanceQuery, windowPerformance } from './performance.js';
+export {
+  loggedVersions,
+  performanceTarget,
+  type WindowPerformanceQuery,
+  windowPerformance,
+} from './performance.js';
 export { checkPerformance, type PerformanceResult } from './performance-check.js';
 export { type MonitorReadings, registerMonitorGauges } from './prometheus.js';
 export { checkSkew, type SkewColumn, type SkewResult } from './skew.js';

@@ -48,6 +48,28 @@ export async function windowPerformance(
   return report;
 }
 
+/**
+ * What a performance request's model reference names: `fraud@champion` or `fraud/3` one version
+ * (the registry's, else NAME/VERSION as written, for a model served from a repository folder);
+ * `fraud` every version of the model.
+ *
+ * @example await performanceTarget(platform.registry, 'fraud@champion') // { model: 'fraud', version: '3' }
+ */
+export async function performanceTarget(
+  registry: { resolve(ref: string): Promise<{ name: string; version: string }> },
+  ref: string,
+): Promise<{ model: string; version?: string }> {
+  if (!/[@/]/.test(ref)) return { model: ref };
+  try {
+    const v = await registry.resolve(ref);
+    return { model: v.name, version: v.version };
+  } catch (err) {
+    const m = /^(.+)\/([^/@]+)$/.exec(ref);
+    if (!m || (err as { code?: unknown }).code !== 'RESOURCE_DOES_NOT_EXIST') throw err;
+    return { model: m[1]!, version: m[2]! };
+  }
+}
+
 /** The model versions an inference log folder holds predictions of (`DIR/<model>/<version>/…`). */
 export async function loggedVersions(dir: string): Promise<Array<{ model: string; version: string }>> {
   const out: Array<{ model: string; version: string }> = [];

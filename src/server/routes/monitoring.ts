@@ -9,7 +9,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { invalidParameter } from '../../core/errors.js';
 import type { AlertRuleInput, DeliveryStatus } from '../../monitoring/alerts/index.js';
-import { type ModelMonitor, windowPerformance } from '../../monitoring/monitor/index.js';
+import { type ModelMonitor, performanceTarget, windowPerformance } from '../../monitoring/monitor/index.js';
 import type { PerformanceTask } from '../../monitoring/performance/index.js';
 import { buildDriftReport, resolveWindow } from '../../monitoring/report/index.js';
 import type { Platform } from '../../platform.js';
@@ -66,19 +66,6 @@ const RULE_FIELDS = [
   'renotify',
 ];
 
-/** `fraud@champion` or `fraud/3`: one version (the registry's, else NAME/VERSION as written); `fraud`: every version. */
-async function modelVersionOf(platform: Platform, ref: string): Promise<{ model: string; version?: string }> {
-  if (!/[@/]/.test(ref)) return { model: ref };
-  try {
-    const v = await platform.registry.resolve(ref);
-    return { model: v.name, version: v.version };
-  } catch (err) {
-    const m = /^(.+)\/([^/]+)$/.exec(ref);
-    if (!m || (err as { code?: unknown }).code !== 'RESOURCE_DOES_NOT_EXIST') throw err;
-    return { model: m[1]!, version: m[2]! };
-  }
-}
-
 interface DriftQuery {
   model: string;
   window?: string;
@@ -123,7 +110,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
           { window: q.window ?? (q.from === undefined ? '24h' : undefined), from: q.from, to: q.to },
           Date.now(),
         );
-        const target = await modelVersionOf(platform, q.model);
+        const target = await performanceTarget(platform.registry, q.model);
         const report = await windowPerformance(platform.labels, {
           dir,
           ...target,
