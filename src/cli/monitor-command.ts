@@ -18,6 +18,7 @@ import {
 import { type CliIo, printJson } from './io.js';
 import { withLocalPlatform } from './local-platform.js';
 import { registerMonitorAlerts } from './monitor-alerts.js';
+import { registerMonitorAlerts } from './monitor-alerts.js';
 import { renderTable } from './table.js';
 
 interface ReportOptions {
@@ -30,6 +31,8 @@ interface ReportOptions {
   html?: string;
   json?: boolean;
   rowCap?: string;
+  largeMethod?: string;
+  bins?: string;
   home?: string;
   config?: string;
 }
@@ -49,7 +52,8 @@ export function renderDriftReportText(report: DriftReport): string {
     `${report.model} v${report.version}, window ${report.window.label} (${report.window.from} → ${report.window.to}), ` +
     `reference ${report.reference.kind} ${report.reference.source}${report.reference.trainingDataset ? ' (training dataset)' : ''}\n` +
     `rows: ${report.rows.reference.rows} reference, ${report.rows.current.rows} current` +
-    `${report.method === 'sample' ? ` (tested on a sample of ${report.rowCap} per side)` : ''}\n` +
+    `${report.method === 'sample' ? ` (tested on a sample of ${report.rowCap} per side)` : ''}` +
+    `${report.method === 'binned' ? ' (every row; normed Wasserstein from fine bins, exact score within BOUNDS)' : ''}\n` +
     `dataset drift: ${d.drifted ? 'DETECTED' : 'not detected'} — ${d.driftedColumns} of ${d.testedColumns} columns drifted (${(d.share * 100).toFixed(0)} %, threshold ${(d.driftShare * 100).toFixed(0)} %)\n\n`;
   const table = renderTable(rows, [
     { header: 'COLUMN', value: (r) => r.column, maxWidth: 40 },
@@ -57,6 +61,9 @@ export function renderDriftReportText(report: DriftReport): string {
     { header: 'TEST', value: (r) => r.test },
     { header: 'SCORE', value: (r) => score(r.score), align: 'right' },
     { header: 'THRESHOLD', value: (r) => r.threshold, align: 'right' },
+    ...(report.method === 'binned'
+      ? [{ header: 'BOUNDS', value: (r: ColumnDriftRow) => (r.bounds ? r.bounds.map(score).join('–') : '') }]
+      : []),
     { header: 'VERDICT', value: verdict },
   ]);
   const unmatched = report.unmatchedColumns.length
@@ -82,13 +89,24 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
     .requiredOption('--inference-log <dir>', 'the inference log folder (slipway serve --inference-log)')
     .option('--html <file>', 'write the self-contained HTML report here')
     .option('--json', 'print the report as JSON instead of a table')
-    .option('--row-cap <n>', 'rows per side tested exactly; beyond, a seeded sample (default 200000)')
+    .option('--row-cap <n>', 'rows per side read into memory (default 200000); beyond, see --large-method')
+    .option(
+      '--large-method <binned|sample>',
+      'a side beyond --row-cap: every row counted through DuckDB (binned, default) or a seeded sample',
+    )
+    .option('--bins <n>', 'fine bins per numeric column on the binned path (default 8192)')
     .option('--home <dir>', 'the stores to read the registry from (default ./.slipway)')
     .option('--config <file>', 'slipway.yaml to read store locations from (default ./slipway.yaml)')
     .action(async (opts: ReportOptions) => {
       const rowCap = opts.rowCap === undefined ? undefined : Number(opts.rowCap);
       if (rowCap !== undefined && !(Number.isSafeInteger(rowCap) && rowCap > 0))
         throw invalidParameter('--row-cap', 'a positive whole number', opts.rowCap);
+      const largeMethod = opts.largeMethod as 'binned' | 'sample' | undefined;
+      if (largeMethod !== undefined && largeMethod !== 'binned' && largeMethod !== 'sample')
+        throw invalidParameter('--large-method', "'binned' or 'sample'", opts.largeMethod);
+      const bins = opts.bins === undefined ? undefined : Number(opts.bins);
+      if (bins !== undefined && !(Number.isSafeInteger(bins) && bins >= 16 && bins <= 1_048_576))
+        throw invalidParameter('--bins', 'a whole number of bins in [16, 1048576]', opts.bins);
       const local = opts.reference === undefined ? undefined : resolve(io.cwd, opts.reference);
       const reference = local !== undefined && existsSync(local) ? local : opts.reference;
       const tty = io.errIsTTY === true;
@@ -106,6 +124,8 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
           to: opts.to,
           reference,
           rowCap,
+          largeMethod,
+          bins,
           onProgress: (side, n, total) => {
             if (tty)
               io.err(
@@ -123,5 +143,6 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
         if (opts.html) io.out(`HTML report: ${resolve(io.cwd, opts.html)}\n`);
       }
     });
+  registerMonitorAlerts(monitor, io);
   registerMonitorAlerts(monitor, io);
 }
