@@ -18,7 +18,6 @@ import {
 import { type CliIo, printJson } from './io.js';
 import { withLocalPlatform } from './local-platform.js';
 import { registerMonitorAlerts } from './monitor-alerts.js';
-import { registerMonitorAlerts } from './monitor-alerts.js';
 import { renderTable } from './table.js';
 
 interface ReportOptions {
@@ -143,6 +142,5 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
         if (opts.html) io.out(`HTML report: ${resolve(io.cwd, opts.html)}\n`);
       }
     });
-  registerMonitorAlerts(monitor, io);
   registerMonitorAlerts(monitor, io);
 }
