@@ -22,6 +22,7 @@ import { checkPathPart, utcDate } from './segment-path.js';
 import type { InferenceLogStats, ParquetInferenceLogOptions } from './types.js';
 
 const DEFAULT_SWEEP_MS = 600_000;
+const DAY_MS = 86_400_000;
 /** Rows gathered on the serving thread before they go to the worker in one message… */
 const HANDOFF_ROWS = 2_048;
 /** …or after this long (ms). */
@@ -93,6 +94,7 @@ export class ParquetInferenceLog implements InferenceLogSink {
   /** Rows gathered per segment to be (model, version, UTC day), not yet sent to the worker. */
   private pending = new Map<string, SegmentRows>();
   private pendingRows = 0;
+  private last?: { key: string; rows: SegmentRows; dayStart: number };
   /** Rows sent to the worker and not yet written (or lost). */
   private inFlightRows = 0;
   /** Rows taken since the last flush order. */
@@ -146,13 +148,7 @@ export class ParquetInferenceLog implements InferenceLogSink {
         dropped++;
         continue;
       }
-      const key = `${rec.model}\0${rec.version}\0${utcDate(rec.timestamp)}`;
-      let segment = this.pending.get(key);
-      if (!segment) {
-        segment = new SegmentRows(rec.model, rec.version, this.replicaId, this.opts.featureNames);
-        this.pending.set(key, segment);
-      }
-      segment.add(rec);
+      this.segmentOf(rec).add(rec);
       this.pendingRows += rows;
       this.sinceFlush += rows;
     }
@@ -171,6 +167,28 @@ export class ParquetInferenceLog implements InferenceLogSink {
       this.flushTimer.unref();
     }
     return undefined;
+  }
+
+  /** The gathered rows a record joins: its model version's on its UTC day (the last one found is checked first). */
+  private segmentOf(rec: InferenceRecord): SegmentRows {
+    const last = this.last;
+    if (
+      last?.rows.model === rec.model &&
+      last.rows.version === rec.version &&
+      rec.timestamp >= last.dayStart &&
+      rec.timestamp < last.dayStart + DAY_MS &&
+      this.pending.get(last.key) === last.rows
+    )
+      return last.rows;
+    const date = utcDate(rec.timestamp);
+    const key = `${rec.model}\0${rec.version}\0${date}`;
+    let rows = this.pending.get(key);
+    if (!rows) {
+      rows = new SegmentRows(rec.model, rec.version, this.replicaId, this.opts.featureNames, HANDOFF_ROWS);
+      this.pending.set(key, rows);
+    }
+    this.last = { key, rows, dayStart: Date.parse(date) };
+    return rows;
   }
 
   /** Writes everything taken so far; resolves when its segments are in place. */

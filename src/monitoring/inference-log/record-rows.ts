@@ -47,11 +47,11 @@ export interface LogRows {
 
 /** Rows one record becomes: the batch dimension when every tensor shares it, else one. */
 export function rowsOf(rec: InferenceRecord): number {
-  const tensors = [...rec.inputs, ...rec.outputs];
-  const first = tensors[0]?.shape;
+  const first = (rec.inputs[0] ?? rec.outputs[0])?.shape;
   if (!first || first.length === 0) return 1;
   const n = first[0];
-  for (const t of tensors) if (t.shape.length === 0 || t.shape[0] !== n) return 1;
+  for (const t of rec.inputs) if (t.shape.length === 0 || t.shape[0] !== n) return 1;
+  for (const t of rec.outputs) if (t.shape.length === 0 || t.shape[0] !== n) return 1;
   return n;
 }
 
@@ -136,14 +136,18 @@ export class SegmentRows {
   private fixed: LogColumn[] = [];
   private readonly tensorColumns = new Map<string, LogColumn>();
   private readonly names = new Map<string, readonly string[]>();
+  /** Column objects per tensor key; cleared when `grow` replaces them. */
+  private readonly resolved = new Map<string, { cols: LogColumn[]; floats: boolean }>();
 
   constructor(
     readonly model: string,
     readonly version: string,
     readonly replica: string,
     private readonly featureNames?: FeatureNameResolver,
+    /** Rows to make room for at first (growing later copies every column). */
+    capacity = 256,
   ) {
-    this.grow(256);
+    this.grow(capacity);
   }
 
   /** Appends the rows of one record (of this model version). */
@@ -188,12 +192,17 @@ export class SegmentRows {
       // A tensor without the shared batch dimension goes whole into the record's one row.
       const width = n === 0 ? 0 : t.data.length / n;
       if (width === 0 || !Number.isInteger(width)) continue;
-      const cols = this.columnsFor(prefix, t, width);
-      if ((t.datatype === 'FP32' || t.datatype === 'FP64') && cols.every((c) => c.store === 'f64')) {
+      const { cols, floats } = this.columnsFor(prefix, t, width);
+      if (floats && (t.datatype === 'FP32' || t.datatype === 'FP64')) {
         // The common case (float features), without the per-element conversion.
         const data = t.data as Float32Array;
         for (let j = 0; j < width; j++) {
           const col = cols[j] as LogColumn & { store: 'f64' };
+          if (n === 1) {
+            col.values[row] = data[j];
+            col.valid![row] = 1;
+            continue;
+          }
           for (let i = 0; i < n; i++) col.values[row + i] = data[i * width + j];
           col.valid!.fill(1, row, row + n);
         }
@@ -206,8 +215,19 @@ export class SegmentRows {
     }
   }
 
-  private columnsFor(prefix: string, t: Tensor, width: number): LogColumn[] {
+  /** The columns of a tensor, and whether all hold doubles; cached until the columns grow. */
+  private columnsFor(prefix: string, t: Tensor, width: number): { cols: LogColumn[]; floats: boolean } {
     const key = `${prefix}\0${t.name}\0${width}`;
+    let resolved = this.resolved.get(key);
+    if (!resolved) {
+      const cols = this.columnsNamed(prefix, t, width, key);
+      resolved = { cols, floats: cols.every((c) => c.store === 'f64') };
+      this.resolved.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  private columnsNamed(prefix: string, t: Tensor, width: number, key: string): LogColumn[] {
     let colNames = this.names.get(key);
     if (!colNames) {
       const named =
@@ -233,6 +253,7 @@ export class SegmentRows {
 
   private grow(min: number): void {
     const capacity = Math.max(min, this.capacity * 2);
+    this.resolved.clear();
     if (this.fixed.length === 0) {
       this.fixed = [
         { name: 'request_id', type: 'VARCHAR', store: 'str', values: new Array(capacity).fill(null) },
