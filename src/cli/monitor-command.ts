@@ -18,6 +18,7 @@ import {
 import { type CliIo, printJson } from './io.js';
 import { withLocalPlatform } from './local-platform.js';
 import { registerMonitorAlerts } from './monitor-alerts.js';
+import { registerMonitorBusiness } from './monitor-business.js';
 import { renderTable } from './table.js';
 
 interface ReportOptions {
@@ -142,5 +143,6 @@ export function registerMonitorCommand(program: Command, io: CliIo): void {
         if (opts.html) io.out(`HTML report: ${resolve(io.cwd, opts.html)}\n`);
       }
     });
+  registerMonitorBusiness(monitor, io);
   registerMonitorAlerts(monitor, io);
 }
