@@ -14,6 +14,13 @@ export type { ErrorCode, ErrorDetails } from './core/errors.js';
 export { httpStatusOf, isSlipwayError, SlipwayError } from './core/errors.js';
 export type { LifecycleStage, Page, Tag, ViewType } from './core/types.js';
 export {
+  type BusinessMetricsQuery,
+  type BusinessMetricsReport,
+  type EventStore,
+  type OutcomeEvent,
+  reportBusinessMetrics,
+} from './monitoring/business/index.js';
+export {
   chooseDriftTest,
   type DatasetDriftReport,
   type DriftVerdict,
