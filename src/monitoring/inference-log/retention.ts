@@ -1,6 +1,7 @@
 /**
  * Retention: deletes segments written longer ago than `maxAgeMs`, then, per model, the oldest
- * segments until the model's segments fit in `maxBytes`. Age comes from the time in the file name
+ * segments until the model's segments fit in `maxBytes`. Profile sidecars (profiles/…/*.json) count
+ * as files of their window's start and go the same way. Age comes from the time in the file name
  * (when it was written), so copying a log elsewhere keeps its ages. Several replicas may sweep one
  * shared folder at once: a file another sweep deleted first is skipped. `.partial` files left by a
  * writer that died mid-write are deleted once they are an hour old.

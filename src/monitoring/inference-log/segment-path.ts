@@ -10,6 +10,7 @@ import { invalidParameter } from '../../core/errors.js';
 /** Model names, versions and replica ids become path parts: letters, digits, `.`, `_`, `-`. */
 const PART = /^[A-Za-z0-9_.-]+$/;
 const SEGMENT = /^(.+)-(\d{13,})-(\d+)\.parquet$/;
+const SIDECAR = /^(.+)-(\d{13,})\.json$/;
 
 /** Throws INVALID_PARAMETER_VALUE unless `value` is safe as one path part. */
 export function checkPathPart(field: string, value: string): string {
@@ -44,8 +45,11 @@ export function segmentPath(
   );
 }
 
-/** When a segment file was written (epoch ms), from its name; undefined for other files. */
+/**
+ * When a segment file was written (epoch ms), from its name — or, for a profile sidecar
+ * (`<replica>-<windowStart>.json`), when its window started; undefined for other files.
+ */
 export function writtenAt(fileName: string): number | undefined {
-  const m = SEGMENT.exec(fileName);
+  const m = SEGMENT.exec(fileName) ?? SIDECAR.exec(fileName);
   return m ? Number(m[2]) : undefined;
 }

@@ -12,6 +12,7 @@ import { mergeProfileSidecars, readProfileSidecars } from '../profiles/profile-s
 import { profileInferenceLog } from '../profiles/profile-sources.js';
 import { seededRandom } from '../profiles/seeded-random.js';
 import { openParquetInferenceLog } from './parquet-inference-log.js';
+import { sweepInferenceLog } from './retention.js';
 import { openServingLog } from './serving-log.js';
 
 const tmp: string[] = [];
@@ -156,6 +157,23 @@ describe('profiles built while serving', () => {
     expect(files(dir).filter((f) => f.endsWith('.json'))).toEqual([path]);
     const [window] = await readProfileSidecars({ dir, model: 'fraud', version: '3' });
     expect(window.rows).toBe(rows.length);
+  });
+
+  it('ages sidecars out with the segments under the retention policy', async () => {
+    const dir = newDir();
+    const log = await openParquetInferenceLog({
+      dir,
+      replicaId: 'r',
+      profileWindowMs: MINUTE,
+      clock: { now: () => T0 },
+    });
+    log.write(traffic(10, 50));
+    await log.close();
+    expect(files(dir).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+    // A day later, a 2-hour age limit: the segment (written at T0) and both windows go.
+    const swept = await sweepInferenceLog(dir, { maxAgeMs: 2 * 3_600_000 }, T0 + 86_400_000);
+    expect(swept.deletedFiles).toBe(3);
+    expect(files(dir)).toEqual([]);
   });
 
   it('merges closed windows into a profile store instead of writing sidecars', async () => {

@@ -9,10 +9,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { invalidParameter } from '../../core/errors.js';
-import { checkPathPart, utcDate } from '../inference-log/segment-path.js';
+import { checkPathPart, utcDate, writtenAt } from '../inference-log/segment-path.js';
 import { DatasetProfile, mergeDatasetProfiles } from './dataset-profile.js';
-
-const SIDECAR = /^(.+)-(\d+)\.json$/;
 
 /** Which sidecars to read: one model version, windows within [from, to). */
 export interface SidecarSelection {
@@ -105,10 +103,9 @@ export async function readProfileSidecars(selection: SidecarSelection): Promise<
     const date = day.startsWith('date=') ? day.slice(5) : undefined;
     if (!date || date < lo || date > hi) continue;
     for (const file of await names(join(root, day))) {
-      const m = SIDECAR.exec(file);
-      if (!m) continue;
-      const start = Number(m[2]);
-      if (from && start < from.getTime()) continue;
+      // `<replica>-<windowStart>.json`: the window's start read from the name.
+      const start = file.endsWith('.json') ? writtenAt(file) : undefined;
+      if (start === undefined || (from && start < from.getTime())) continue;
       const profile = await readProfile(join(root, day, file));
       if (!profile || (to && profile.end > to.getTime())) continue;
       out.push(profile);
