@@ -36,6 +36,7 @@ export {
   queryInferenceLog,
   sweepInferenceLog,
 } from './monitoring/inference-log/index.js';
+export { mergeProfileSidecars, readProfileSidecars } from './monitoring/profiles/index.js';
 export {
   type EstimatedPerformance,
   estimatePerformance,
