@@ -36,7 +36,6 @@ export {
   queryInferenceLog,
   sweepInferenceLog,
 } from './monitoring/inference-log/index.js';
-export { mergeProfileSidecars, readProfileSidecars } from './monitoring/profiles/index.js';
 export {
   type EstimatedPerformance,
   estimatePerformance,
@@ -44,6 +43,7 @@ export {
   type PerformanceQuery,
   type PerformanceReport,
 } from './monitoring/performance/index.js';
+export { mergeProfileSidecars, readProfileSidecars } from './monitoring/profiles/index.js';
 export {
   buildDriftReport,
   type DriftReportRequest,
