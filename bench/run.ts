@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(args: string[]): Promise<vo
   tracking: () => import('./tracking.js'),
   serving: () => import('./serving.js'),
   features: () => import('./features.js'),
+  monitoring: () => import('./monitoring.js'),
 };
 
 const name = process.argv[2];

@@ -51,25 +51,40 @@ export class UniformBins {
   }
 
   add(x: number | null): void {
-    if (x === null || !Number.isFinite(x)) {
-      this.nulls++;
-      return;
+    this.addAll(Float64Array.of(x ?? Number.NaN), 1);
+  }
+
+  /** Adds the first `n` values (NaN and ±∞ count as missing): the streaming pass's hot loop. */
+  addAll(values: Float64Array, n: number): void {
+    const { counts, positions, lo, hi, scale } = this;
+    const last = this.bins - 1;
+    let rows = 0;
+    let min = this.min;
+    let max = this.max;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      // x − x is 0 only for finite x (NaN for NaN and ±∞).
+      if (x - x !== 0) continue;
+      rows++;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (x < lo) {
+        this.below.count++;
+        this.below.distance += lo - x;
+      } else if (x > hi) {
+        this.above.count++;
+        this.above.distance += x - hi;
+      } else {
+        const p = (x - lo) * scale;
+        const k = Math.min(Math.floor(p), last);
+        counts[k]! += 1;
+        positions[k]! += p - k;
+      }
     }
-    this.rows++;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-    if (x < this.lo) {
-      this.below.count++;
-      this.below.distance += this.lo - x;
-    } else if (x > this.hi) {
-      this.above.count++;
-      this.above.distance += x - this.hi;
-    } else {
-      const p = (x - this.lo) * this.scale;
-      const k = Math.min(Math.floor(p), this.bins - 1);
-      this.counts[k]! += 1;
-      this.positions[k]! += p - k;
-    }
+    this.rows += rows;
+    this.nulls += n - rows;
+    this.min = min;
+    this.max = max;
   }
 
   /** Bins holding at least one value (tails count as one each). */
@@ -160,6 +175,11 @@ export class ValueBins {
   constructor(readonly values: Float64Array) {
     this.less = new Float64Array(values.length);
     this.equal = new Float64Array(values.length);
+  }
+
+  /** Adds the first `n` values (NaN and ±∞ count as missing). */
+  addAll(values: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) this.add(values[i]!);
   }
 
   add(x: number | null): void {
