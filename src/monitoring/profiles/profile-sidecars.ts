@@ -105,7 +105,7 @@ export async function readProfileSidecars(selection: SidecarSelection): Promise<
     for (const file of await names(join(root, day))) {
       // `<replica>-<windowStart>.json`: the window's start read from the name.
       const start = file.endsWith('.json') ? writtenAt(file) : undefined;
-      if (start === undefined || (from && start < from.getTime())) continue;
+      if (start === undefined || (from && start < from.getTime()) || (to && start >= to.getTime())) continue;
       const profile = await readProfile(join(root, day, file));
       if (!profile || (to && profile.end > to.getTime())) continue;
       out.push(profile);
