@@ -9,28 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI,
   cleanEnv,
   freePort,
+  pointAtTestServers,
   ROOT,
   readmeBlock,
   requireBuiltCli,
   runScript,
   type ScriptResult,
-  substitute,
 } from './helpers/readme-script.js';
 
 const SCRIPT_TIMEOUT_MS = 90_000;
-
-function businessScript(ports: { server: number; serve: number }): string {
-  let script = readmeBlock('business-metrics');
-  script = substitute(script, /\bnpx slipway\b/g, `node ${CLI}`);
-  script = substitute(script, /(slipway\.js server [^\n&#]*?) &/g, `$1 --port ${ports.server} &`);
-  script = substitute(script, /(slipway\.js serve [^\n&#]*?) &/g, `$1 --port ${ports.serve} &`);
-  script = substitute(script, /localhost:5000\b/g, `localhost:${ports.server}`);
-  script = substitute(script, /localhost:8501\b/g, `localhost:${ports.serve}`);
-  return `set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${script}`;
-}
 
 describe('the README business-metrics block', () => {
   let dir: string;
@@ -44,7 +33,10 @@ describe('the README business-metrics block', () => {
       join(ROOT, 'test/fixtures/serving/repository/mymodel/1/model.onnx'),
       join(dir, 'models', 'mymodel', '1', 'model.onnx'),
     );
-    const script = businessScript({ server: await freePort(), serve: await freePort() });
+    const script = pointAtTestServers(readmeBlock('business-metrics'), {
+      server: await freePort(),
+      serve: await freePort(),
+    });
     result = await runScript(script, dir, cleanEnv(dir), SCRIPT_TIMEOUT_MS);
   }, SCRIPT_TIMEOUT_MS + 10_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI,
   cleanEnv,
   freePort,
   jsonLine,
+  pointAtTestServers,
   ROOT,
   readmeBlock,
   requireBuiltCli,
@@ -27,16 +27,12 @@ const SCRIPT_TIMEOUT_MS = 90_000;
 
 /** The two README blocks as one bash script, pointed at this checkout and at the given ports. */
 function walkthroughScript(ports: { server: number; serve: number }): string {
-  let script = `${readmeBlock('features-walkthrough')}\n${readmeBlock('features-serving')}`;
-  script = substitute(script, /\bnpx slipway\b/g, `node ${CLI}`);
-  script = substitute(script, /\.\.\/test\/fixtures\//g, `${join(ROOT, 'test', 'fixtures')}/`);
-  // The README relies on the default ports; the test adds --port to each server started with `&`.
-  script = substitute(script, /(slipway\.js server [^\n&#]*?) &/g, `$1 --port ${ports.server} &`);
-  script = substitute(script, /(slipway\.js serve [^\n&#]*?) &/g, `$1 --port ${ports.serve} &`);
-  script = substitute(script, /localhost:5000\b/g, `localhost:${ports.server}`);
-  script = substitute(script, /localhost:8501\b/g, `localhost:${ports.serve}`);
-  // Stop the background servers however the script ends, and wait for them so their output is in.
-  return `set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${script}`;
+  const script = `${readmeBlock('features-walkthrough')}\n${readmeBlock('features-serving')}`;
+  // The walkthrough's ../test/fixtures/ is this checkout's.
+  return pointAtTestServers(
+    substitute(script, /\.\.\/test\/fixtures\//g, `${join(ROOT, 'test', 'fixtures')}/`),
+    ports,
+  );
 }
 
 describe('the README feature-store walkthrough', () => {

@@ -28,6 +28,20 @@ export function substitute(text: string, pattern: RegExp, by: string): string {
   return text.replace(pattern, by);
 }
 
+/**
+ * A README script pointed at this checkout's CLI (`npx slipway` → bin/slipway.js) and at free ports
+ * (`--port` added to each `server`/`serve` started with `&`, `localhost:5000`/`:8501` rewritten),
+ * stopping its background servers however it ends.
+ */
+export function pointAtTestServers(script: string, ports: { server: number; serve: number }): string {
+  let s = substitute(script, /\bnpx slipway\b/g, `node ${CLI}`);
+  s = substitute(s, /(slipway\.js server [^\n&#]*?) &/g, `$1 --port ${ports.server} &`);
+  s = substitute(s, /(slipway\.js serve [^\n&#]*?) &/g, `$1 --port ${ports.serve} &`);
+  s = substitute(s, /localhost:5000\b/g, `localhost:${ports.server}`);
+  s = substitute(s, /localhost:8501\b/g, `localhost:${ports.serve}`);
+  return `set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true; wait' EXIT\n${s}`;
+}
+
 /** A port nobody listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
