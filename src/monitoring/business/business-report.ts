@@ -122,7 +122,16 @@ export async function reportBusinessMetrics(
         q.segment,
       );
     const events = await store.list({ model: q.model, from: q.from?.getTime() });
-    await resolveToPredictions(log.connection, log.sql, columns, 'event_arrivals', eventPayload, events);
+    // An event whose entity keys the log lacks is unmatched, not a refused report.
+    await resolveToPredictions(
+      log.connection,
+      log.sql,
+      columns,
+      'event_arrivals',
+      eventPayload,
+      events,
+      'unmatched',
+    );
 
     const where = [
       q.to ? `ts < make_timestamp(${q.to.getTime() * 1000})` : 'true',

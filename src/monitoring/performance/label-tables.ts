@@ -34,19 +34,22 @@ function appendValue(a: DuckDBAppender, v: LabelValue): void {
   }
 }
 
-/** The log column an entity key matches: `req_<key>`, else `in_<key>`. */
-function entityColumn(key: string, columns: Map<string, string>): { name: string; type: string } {
+/** The log column an entity key matches: `req_<key>`, else `in_<key>`; undefined when neither. */
+function entityColumn(key: string, columns: Map<string, string>): { name: string; type: string } | undefined {
   for (const name of [`req_${key}`, `in_${key}`]) {
     const type = columns.get(name);
     if (type) return { name, type };
   }
-  throw invalidParameter(`entity.${key}`, `a key the inference log carries (req_${key} or in_${key})`, key);
+  return undefined;
 }
 
 /**
  * Creates the temp table `table` on `conn` — request_id, row_index, by_entity, matched, then the
  * payload's columns — with one row per item of `items`, resolved against the log relation `logSql`
- * (with `columns`). An entity arrival that found no prediction has a NULL request_id.
+ * (with `columns`). An entity arrival that found no prediction has a NULL request_id. Entity keys
+ * the log has no column for are refused (INVALID_PARAMETER_VALUE naming `entity.<key>`), or with
+ * `missingKeys: 'unmatched'` their arrivals are kept as unmatched (one stray event must not stop a
+ * report or an alert rule).
  */
 export async function resolveToPredictions<T extends PredictionRef>(
   conn: DuckDBConnection,
@@ -55,6 +58,7 @@ export async function resolveToPredictions<T extends PredictionRef>(
   table: string,
   payload: ArrivalPayload<T>,
   items: readonly T[],
+  missingKeys: 'refuse' | 'unmatched' = 'refuse',
 ): Promise<void> {
   const defs = payload.columns.map(([n, t]) => `${sqlIdent(n)} ${t}`).join(', ');
   const names = payload.columns.map(([n]) => `l.${sqlIdent(n)}`).join(', ');
@@ -88,7 +92,14 @@ export async function resolveToPredictions<T extends PredictionRef>(
   const types = new Map(columns.map((c) => [c.name, c.type]));
   for (const [keyList, group] of byKeys) {
     const keys = keyList.split(',');
-    const cols = keys.map((k) => entityColumn(k, types));
+    const found = keys.map((k) => entityColumn(k, types));
+    const missing = keys.find((_, i) => found[i] === undefined);
+    if (missing !== undefined && missingKeys === 'refuse')
+      throw invalidParameter(
+        `entity.${missing}`,
+        `a key the inference log carries (req_${missing} or in_${missing})`,
+        missing,
+      );
     const staged = `entity_arrivals_${seq++}`;
     const keyDefs = keys.map((_, i) => `k${i} VARCHAR`).join(', ');
     await conn.run(`CREATE TEMP TABLE ${staged} (${defs}, ts_ms BIGINT, ${keyDefs})`);
@@ -103,12 +114,17 @@ export async function resolveToPredictions<T extends PredictionRef>(
     } finally {
       a.closeSync();
     }
-    const on = cols.map((c, i) => `p.${sqlIdent(c.name)} = TRY_CAST(l.k${i} AS ${c.type})`).join(' AND ');
+    const on = found
+      .map((c, i) => (c ? `p.${sqlIdent(c.name)} = TRY_CAST(l.k${i} AS ${c.type})` : ''))
+      .join(' AND ');
+    // With a key the log lacks, every arrival of the group stays unmatched.
     await conn.run(
-      `INSERT INTO ${table}
-       SELECT p.request_id, p.row_index, true, p.request_id IS NOT NULL, ${names}
-       FROM (SELECT *, make_timestamp(ts_ms * 1000) AS ts FROM ${staged}) l
-       ASOF LEFT JOIN (${logSql}) p ON ${on} AND l.ts >= p.ts`,
+      missing === undefined
+        ? `INSERT INTO ${table}
+           SELECT p.request_id, p.row_index, true, p.request_id IS NOT NULL, ${names}
+           FROM (SELECT *, make_timestamp(ts_ms * 1000) AS ts FROM ${staged}) l
+           ASOF LEFT JOIN (${logSql}) p ON ${on} AND l.ts >= p.ts`
+        : `INSERT INTO ${table} SELECT NULL, NULL, true, false, ${names} FROM ${staged} l`,
     );
     await conn.run(`DROP TABLE ${staged}`);
   }
