@@ -17,7 +17,7 @@ import {
 } from '../../monitoring/business/index.js';
 import { resolveWindow } from '../../monitoring/report/window.js';
 import type { Platform } from '../../platform.js';
-import { acceptLateArrivals, type LabelsAccepted } from './labels.js';
+import { acceptLateArrivals, type LateArrivalsAccepted } from './labels.js';
 import { nonEmpty, obj } from './schemas.js';
 
 /** Where the event routes keep events and read the log. */
@@ -48,7 +48,7 @@ const businessQuery = obj(
 export function eventRoutes(platform: Platform, opts: EventRouteOptions = {}): FastifyPluginAsync {
   return async (app) => {
     const store = opts.events ?? platform.events;
-    app.post('/events', async (req): Promise<LabelsAccepted> => {
+    app.post('/events', async (req): Promise<LateArrivalsAccepted> => {
       const now = Date.now();
       const batch = parseEventBatch(req.body, now, opts.maxBatch ?? MAX_EVENT_BATCH);
       return acceptLateArrivals(batch.model, batch.events, opts.inferenceLogDir, () =>

@@ -26,8 +26,8 @@ export interface LabelRouteOptions {
   maxBatch?: number;
 }
 
-/** What `POST /labels` (and `POST /events`) answers. */
-export interface LabelsAccepted {
+/** What `POST /labels` and `POST /events` answer. */
+export interface LateArrivalsAccepted {
   model: string;
   accepted: number;
   /** False when the server has no inference log to check request ids against. */
@@ -38,6 +38,8 @@ export interface LabelsAccepted {
   unknownRequestIdSample: string[];
 }
 
+export type LabelsAccepted = LateArrivalsAccepted;
+
 /**
  * Checks the request ids of a validated batch against the model's inference log (when there is one),
  * stores the batch with `store`, and says what was accepted — for labels and for outcome events.
@@ -47,7 +49,7 @@ export async function acceptLateArrivals(
   items: readonly PredictionRef[],
   inferenceLogDir: string | undefined,
   store: () => Promise<void>,
-): Promise<LabelsAccepted> {
+): Promise<LateArrivalsAccepted> {
   const ids = items.filter(isRequestLabel).map((l) => l.requestId);
   const unknown = inferenceLogDir ? await unknownRequestIds(inferenceLogDir, model, ids) : undefined;
   await store();
