@@ -9,14 +9,14 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { InferenceLogSink, InferenceRecord } from '../../serving/types.js';
 import { DatasetProfile } from '../profiles/dataset-profile.js';
 import { checkLogOptions } from './config.js';
 import type { FromLogWorker, LogWorkerInit, ToLogWorker } from './log-worker-protocol.js';
-import { type LogRows, rowsOf, SegmentRows } from './record-rows.js';
+import { buffersOf, startLogWorker } from './log-worker-start.js';
+import { rowsOf, SegmentRows } from './record-rows.js';
 import type { SweepResult } from './retention.js';
 import { checkPathPart, utcDate } from './segment-path.js';
 import type { InferenceLogStats, ParquetInferenceLogOptions } from './types.js';
@@ -29,22 +29,6 @@ const HANDOFF_ROWS = 2_048;
 const HANDOFF_MS = 100;
 /** How often open profile windows are checked for having ended (ms, at most). */
 const PROFILE_TICK_MS = 5_000;
-
-// Built code runs the compiled worker; tests run the TypeScript source, where the worker registers
-// tsx before importing it (as the ONNX session workers do, see serving/runtime/instance-pool.ts).
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './log-worker.ts' : './log-worker.js', import.meta.url);
-const WORKER_SOURCE = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-
-/** The buffers behind a batch's typed columns, moved to the worker instead of copied. */
-function buffersOf(rows: LogRows): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  for (const c of rows.columns) {
-    if (c.store !== 'str') out.add(c.values.buffer as ArrayBuffer);
-    if (c.valid) out.add(c.valid.buffer as ArrayBuffer);
-  }
-  return [...out];
-}
 
 /**
  * Opens a Parquet inference log under `opts.dir` (its worker started, retention swept once first).
@@ -72,18 +56,7 @@ export async function openParquetInferenceLog(
     profileWindowMs: opts.profileWindowMs,
     profilesToFront: opts.profiles !== undefined,
   };
-  const worker = new Worker(FROM_SOURCE ? WORKER_SOURCE : fileURLToPath(WORKER_URL), {
-    eval: FROM_SOURCE,
-    workerData: init,
-  });
-  await new Promise<void>((ready, fail) => {
-    worker.once('error', fail);
-    worker.once('message', () => {
-      worker.off('error', fail);
-      ready();
-    });
-  });
-  const log = new ParquetInferenceLog(opts, replica, worker);
+  const log = new ParquetInferenceLog(opts, replica, await startLogWorker(init));
   if (opts.retention) await log.sweep();
   log.startTimers();
   return log;
