@@ -11,6 +11,7 @@ import { SlipwayError } from '../core/errors.js';
 import { loadFeatureRepo } from '../features/definitions/index.js';
 import { catalogOf } from '../features/online-features.js';
 import type { OnlineStore } from '../features/types.js';
+import { businessMetricSource } from '../monitoring/business/index.js';
 import {
   checkSampleRate,
   openServingLog,
@@ -195,6 +196,10 @@ export async function startServer(
         serving: engine,
         inferenceLogDir: models.inferenceLog?.dir,
         flushLog: inferenceLogSink ? () => inferenceLogSink.flush() : undefined,
+        // Alert rules on outcome events (`business.<event>.<count|sum|mean|rate>`) read the log too.
+        metricSources: models.inferenceLog
+          ? [businessMetricSource(platform.events, { dir: models.inferenceLog.dir })]
+          : [],
         metricsRegistry: engine?.metrics.registry ?? metricsRegistry!,
         log,
       });
@@ -203,6 +208,7 @@ export async function startServer(
       serving: engine,
       features,
       inferenceLogDir: models.inferenceLog?.dir,
+      flushInferenceLog: served ? () => (served as ServingLog).log.flush() : undefined,
       monitor,
       metricsRegistry,
     });

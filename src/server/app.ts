@@ -28,6 +28,8 @@ export interface ServerOptions {
   features?: FeatureServing;
   /** The inference log's root folder, read by the monitoring routes (drift reports). */
   inferenceLogDir?: string;
+  /** Writes out what the in-process inference log has buffered (before reports and request-id checks). */
+  flushInferenceLog?: () => Promise<void>;
   /** The monitoring loop (`--monitoring FILE`): alerts, SLOs, skew and evaluate routes. */
   monitor?: ModelMonitor;
   /** Without in-process serving: a registry served on `/metrics` (the monitor's gauges). */
@@ -80,7 +82,8 @@ export async function createServer(platform: Platform, opts: ServerOptions = {})
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable' });
   });
 
-  await app.register(nativeApi(platform, { inferenceLogDir: opts.inferenceLogDir, monitor: opts.monitor }), {
+  const { inferenceLogDir, flushInferenceLog, monitor } = opts;
+  await app.register(nativeApi(platform, { inferenceLogDir, flushInferenceLog, monitor }), {
     prefix: '/api/v1',
   });
   await app.register(mlflowApi(platform));

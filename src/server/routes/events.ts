@@ -7,7 +7,6 @@
  * (`slipway server --inference-log DIR`), the same JSON as `slipway monitor business --json`.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { invalidParameter } from '../../core/errors.js';
 import {
   type BusinessMetricsReport,
   type EventStore,
@@ -17,13 +16,12 @@ import {
 } from '../../monitoring/business/index.js';
 import { resolveWindow } from '../../monitoring/report/window.js';
 import type { Platform } from '../../platform.js';
+import { type InferenceLogRouteOptions, requireInferenceLog } from './inference-log-access.js';
 import { acceptLateArrivals, type LateArrivalsAccepted } from './labels.js';
 import { nonEmpty, obj } from './schemas.js';
 
 /** Where the event routes keep events and read the log. */
-export interface EventRouteOptions {
-  /** The inference log's root folder: request ids are checked against it, reports read from it. */
-  inferenceLogDir?: string;
+export interface EventRouteOptions extends InferenceLogRouteOptions {
   /** The event store; by default the platform's. */
   events?: EventStore;
   /** Events one request may carry (default MAX_EVENT_BATCH). */
@@ -51,27 +49,20 @@ export function eventRoutes(platform: Platform, opts: EventRouteOptions = {}): F
     app.post('/events', async (req): Promise<LateArrivalsAccepted> => {
       const now = Date.now();
       const batch = parseEventBatch(req.body, now, opts.maxBatch ?? MAX_EVENT_BATCH);
-      return acceptLateArrivals(batch.model, batch.events, opts.inferenceLogDir, () =>
-        store.upsert(batch.events, now),
-      );
+      return acceptLateArrivals(batch.model, batch.events, opts, () => store.upsert(batch.events, now));
     });
     app.get<{ Querystring: BusinessQuery }>(
       '/monitoring/business',
       { schema: { querystring: businessQuery } },
       async (req): Promise<BusinessMetricsReport> => {
-        if (!opts.inferenceLogDir)
-          throw invalidParameter(
-            'inference-log',
-            'a server started with --inference-log DIR',
-            'a server without an inference log',
-          );
+        const dir = await requireInferenceLog(opts);
         const { model, window, from, to, version, segment } = req.query;
         const range = resolveWindow(
           { window: window ?? (from === undefined ? '24h' : undefined), from, to },
           Date.now(),
         );
         return reportBusinessMetrics(store, {
-          dir: opts.inferenceLogDir,
+          dir,
           model,
           version,
           segment,

@@ -15,11 +15,10 @@ import {
   unknownRequestIds,
 } from '../../monitoring/performance/index.js';
 import type { Platform } from '../../platform.js';
+import { flushedInferenceLog, type InferenceLogRouteOptions } from './inference-log-access.js';
 
 /** Where the label routes keep and check labels. */
-export interface LabelRouteOptions {
-  /** The inference log's root folder; request ids are checked against it when given. */
-  inferenceLogDir?: string;
+export interface LabelRouteOptions extends InferenceLogRouteOptions {
   /** The label store; by default one over the platform's metadata database, opened on first use. */
   labels?: LabelStore;
   /** Labels one request may carry (default MAX_LABEL_BATCH). */
@@ -47,11 +46,12 @@ export type LabelsAccepted = LateArrivalsAccepted;
 export async function acceptLateArrivals(
   model: string,
   items: readonly PredictionRef[],
-  inferenceLogDir: string | undefined,
+  log: InferenceLogRouteOptions,
   store: () => Promise<void>,
 ): Promise<LateArrivalsAccepted> {
   const ids = items.filter(isRequestLabel).map((l) => l.requestId);
-  const unknown = inferenceLogDir ? await unknownRequestIds(inferenceLogDir, model, ids) : undefined;
+  const dir = ids.length > 0 ? await flushedInferenceLog(log) : log.inferenceLogDir;
+  const unknown = dir ? await unknownRequestIds(dir, model, ids) : undefined;
   await store();
   return {
     model,
@@ -69,7 +69,7 @@ export function labelRoutes(platform: Platform, opts: LabelRouteOptions = {}): F
     app.post('/labels', async (req): Promise<LabelsAccepted> => {
       const now = Date.now();
       const batch = parseLabelBatch(req.body, now, opts.maxBatch ?? MAX_LABEL_BATCH);
-      return acceptLateArrivals(batch.model, batch.labels, opts.inferenceLogDir, async () =>
+      return acceptLateArrivals(batch.model, batch.labels, opts, async () =>
         (await store()).upsert(batch.labels, now),
       );
     });

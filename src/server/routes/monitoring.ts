@@ -13,12 +13,11 @@ import { type ModelMonitor, performanceTarget, windowPerformance } from '../../m
 import type { PerformanceTask } from '../../monitoring/performance/index.js';
 import { buildDriftReport, resolveWindow } from '../../monitoring/report/index.js';
 import type { Platform } from '../../platform.js';
+import { type InferenceLogRouteOptions, requireInferenceLog } from './inference-log-access.js';
 import { int, nonEmpty, num, obj, params } from './schemas.js';
 
 /** Where the monitoring routes read from. */
-export interface MonitoringRouteOptions {
-  /** The inference log's root folder; without it, drift requests are refused naming the flag. */
-  inferenceLogDir?: string;
+export interface MonitoringRouteOptions extends InferenceLogRouteOptions {
   /** The monitoring loop (`slipway server --monitoring FILE`); without it, its routes answer 400 naming `monitoring`. */
   monitor?: ModelMonitor;
 }
@@ -81,15 +80,7 @@ const driftQuery = obj(
 
 /** Routes of the monitoring resource. */
 export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOptions = {}): FastifyPluginAsync {
-  const inferenceLog = (): string => {
-    if (!opts.inferenceLogDir)
-      throw invalidParameter(
-        'inference-log',
-        'a server started with --inference-log DIR',
-        'a server without an inference log',
-      );
-    return opts.inferenceLogDir;
-  };
+  const inferenceLog = () => requireInferenceLog(opts);
   const monitor = (): ModelMonitor => {
     if (!opts.monitor)
       throw invalidParameter(
@@ -104,7 +95,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
       '/monitoring/performance',
       { schema: { querystring: performanceQuery } },
       async (req) => {
-        const dir = inferenceLog();
+        const dir = await inferenceLog();
         const q = req.query;
         const window = resolveWindow(
           { window: q.window ?? (q.from === undefined ? '24h' : undefined), from: q.from, to: q.to },
@@ -186,7 +177,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
       '/monitoring/drift',
       { schema: { querystring: driftQuery } },
       async (req) => {
-        const inferenceLogDir = inferenceLog();
+        const inferenceLogDir = await inferenceLog();
         const { model, window, from, to, reference } = req.query;
         return buildDriftReport({
           stores: {
