@@ -39,6 +39,7 @@ import {
 } from './column-bins.js';
 import { driftRow } from './column-row.js';
 import { categoryHistogramOfCounts } from './histograms.js';
+import { releaseDroppedChunks } from './native-memory.js';
 import type { ColumnDriftRow } from './types.js';
 
 /** A column compared: its name in the log, in the reference, and its kind. */
@@ -118,6 +119,9 @@ async function referenceStats(
   return states;
 }
 
+/** Result chunks between collections of the dropped ones (see native-memory.ts). */
+const CHUNKS_PER_COLLECTION = 4;
+
 /** Step 2: streams `names` of `sql` once, handing each value to its column's sinks. */
 async function streamInto(
   conn: DuckDBConnection,
@@ -135,6 +139,7 @@ async function streamInto(
   const result = await conn.stream(`SELECT ${select} FROM (${sql})`);
   let read = 0;
   let reported = 0;
+  let chunks = 0;
   // The next chunk is fetched (DuckDB decoding, off the event loop) while this one is binned.
   let next = result.fetchChunk();
   for (;;) {
@@ -147,6 +152,7 @@ async function streamInto(
       for (const sink of sinks[c]!) sink.addAll(values, n);
     }
     read += n;
+    if (++chunks % CHUNKS_PER_COLLECTION === 0) releaseDroppedChunks();
     if (read - reported >= 1_000_000 || read === total) {
       reported = read;
       onProgress?.(read, total);
@@ -279,11 +285,11 @@ export async function binnedColumnDrift(
   refSql: string,
   curSql: string,
   columns: readonly BinnedColumn[],
-  options: { bins?: number; onProgress?: BinnedProgress } = {},
+  options: { bins?: number; onProgress?: BinnedProgress; currentRows?: number } = {},
 ): Promise<BinnedColumnsResult> {
   const bins = options.bins ?? DEFAULT_BINS;
   const referenceRows = await countRows(conn, refSql);
-  const currentRows = await countRows(conn, curSql);
+  const currentRows = options.currentRows ?? (await countRows(conn, curSql));
   const numeric = await referenceStats(
     conn,
     refSql,
