@@ -46,6 +46,13 @@ function chart(r: ColumnDriftRow): string {
   return '<span class="ref">no values</span>';
 }
 
+/** A binned score's interval (the exact score lies in it), or the method when it is a sample. */
+function bounds(r: ColumnDriftRow): string {
+  if (r.bounds)
+    return `<div class="ref">binned: ${escapeHtml(formatNumber(r.bounds[0]))} – ${escapeHtml(formatNumber(r.bounds[1]))}</div>`;
+  return r.method === 'sample' ? '<div class="ref">sample</div>' : '';
+}
+
 function columnRow(r: ColumnDriftRow): string {
   const score = r.score === null ? '—' : formatNumber(r.score);
   const rule = r.scoreKind === 'p_value' ? 'p &lt;' : 'distance ≥';
@@ -58,7 +65,7 @@ function columnRow(r: ColumnDriftRow): string {
 <td><div class="col">${escapeHtml(r.column)}</div>${refName}<div class="ref">${escapeHtml(r.kind)} · ${r.referenceRows} ref / ${r.currentRows} current rows</div></td>
 <td>${chart(r)}</td>
 <td>${escapeHtml(r.test)}</td>
-<td class="num">${escapeHtml(score)}</td>
+<td class="num">${escapeHtml(score)}${bounds(r)}</td>
 <td class="num">${rule} ${escapeHtml(formatNumber(r.threshold))}</td>
 <td>${badge(r)}${reason}</td>
 </tr>`;
