@@ -9,32 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/index.js';
-import type { CliIo } from '../src/cli/io.js';
 import { startServer } from '../src/cli/server-command.js';
 import { resolveConfig } from '../src/core/config.js';
+import { runCli } from './helpers/run-cli.js';
 
-/** Runs the CLI in this process; resolves to its exit code and output. */
-async function slipway(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    env: {},
-    cwd: process.cwd(),
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    onShutdown: () => {},
-  };
-  process.exitCode = undefined;
-  await main(['node', 'slipway', ...args], io);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+/** Runs the CLI in this process; resolves to its output and exit code (undefined: success). */
+const slipway = (...args: string[]) => runCli(args);
 
 function definitions(features: string[]): string {
   return [
@@ -66,7 +46,9 @@ describe('training sets as dataset versions from the CLI', () => {
     );
     defs = join(dir, 'features.yaml');
     writeFileSync(defs, definitions(['trips']));
-    expect((await slipway('features', 'apply', '--definitions', defs, '--home', home)).code).toBe(0);
+    expect(
+      (await slipway('features', 'apply', '--definitions', defs, '--home', home)).exitCode,
+    ).toBeUndefined();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -116,7 +98,7 @@ describe('training sets as dataset versions from the CLI', () => {
     expect((await slipway('datasets', 'show', 'ranker_v1', '--home', home)).out).toMatch(/Versions\nVERSION/);
 
     const missing = await slipway('datasets', 'show', 'ranker_v1/7', '--home', home);
-    expect(missing.code).toBe(1);
+    expect(missing.exitCode).toBe(1);
     expect(missing.err).toContain("Dataset 'ranker_v1/7' does not exist");
   });
 
@@ -159,7 +141,9 @@ describe('training sets as dataset versions from the CLI', () => {
       expect((await post('/get-online-features', read)).status).toBe(404);
 
       writeFileSync(defs, definitions(['trips', 'fare']));
-      expect((await slipway('features', 'apply', '--definitions', defs, '--home', home)).code).toBe(0);
+      expect(
+        (await slipway('features', 'apply', '--definitions', defs, '--home', home)).exitCode,
+      ).toBeUndefined();
       let res = await post('/get-online-features', read);
       // The server checks the registry every 2 s: wait for it (no timing asserted, only the outcome).
       for (let i = 0; i < 100 && res.status !== 200; i++) {

@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/cli/config-loader.js';
-import { main } from '../src/cli/index.js';
-import type { CliIo } from '../src/cli/io.js';
 import { type RunningServer, startServer } from '../src/cli/server-command.js';
 import { openPlatform } from '../src/platform.js';
 import {
@@ -14,28 +12,7 @@ import {
   writeReference,
   writeServedTraffic,
 } from './helpers/drift-report-fixture.js';
-
-/** Runs `slipway <args>` in this process; returns what it printed and the exit code. */
-async function cli(args: string[], cwd: string) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    env: {},
-    cwd,
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    onShutdown: () => {},
-  };
-  process.exitCode = undefined;
-  await main(['node', 'slipway', ...args], io);
-  const exitCode = process.exitCode;
-  process.exitCode = undefined;
-  return { out, err, exitCode };
-}
+import { runCli as cli } from './helpers/run-cli.js';
 
 const FROM = new Date(T0 - 3_600_000).toISOString();
 const TO = new Date(T0 + 3_600_000).toISOString();

@@ -7,30 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/index.js';
-import type { CliIo } from '../src/cli/io.js';
+import { runCli } from './helpers/run-cli.js';
 
-/** Runs the CLI in this process; resolves to its exit code and output. */
-async function slipway(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    env: {},
-    cwd: process.cwd(),
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    onShutdown: () => {},
-  };
-  process.exitCode = undefined;
-  await main(['node', 'slipway', ...args], io);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+/** Runs the CLI in this process; resolves to its output and exit code (undefined: success). */
+const slipway = (...args: string[]) => runCli(args);
 
 /** A `rides` project whose one service is `service` (over daily:trips). */
 function definitions(service: string): string {
@@ -61,7 +41,9 @@ describe('slipway features historical --project', () => {
     );
     defs = join(dir, 'features.yaml');
     writeFileSync(defs, definitions('ranker_v1'));
-    expect((await slipway('features', 'apply', '--definitions', defs, '--home', home)).code).toBe(0);
+    expect(
+      (await slipway('features', 'apply', '--definitions', defs, '--home', home)).exitCode,
+    ).toBeUndefined();
     // The file moves on without being applied: --project must still see ranker_v1, the file must not.
     writeFileSync(defs, definitions('ranker_v2'));
   });
@@ -83,7 +65,7 @@ describe('slipway features historical --project', () => {
   it('builds the training set from the definitions applied to the registry', async () => {
     const res = await historical('--project', 'rides', '--service', 'ranker_v1');
     expect(res.err).toBe('');
-    expect(res.code).toBe(0);
+    expect(res.exitCode).toBeUndefined();
     expect(res.out).toMatch(/^Wrote 3 rows × 4 columns to .*train\.parquet \(sha256:[0-9a-f]{64}\)$/m);
     expect(res.out).toMatch(/^dataset ranker_v1 v1 sha256:[0-9a-f]{64}$/m);
     const version = JSON.parse(
@@ -116,23 +98,23 @@ describe('slipway features historical --project', () => {
 
   it('refuses an unknown project, listing the known ones', async () => {
     const res = await historical('--project', 'nope', '--service', 'ranker_v1');
-    expect(res.code).toBe(1);
+    expect(res.exitCode).toBe(1);
     expect(res.err).toContain("Feature project 'nope' has no applied definitions; known projects: rides");
   });
 
   it("refuses a service the project does not have, listing the project's services", async () => {
     const res = await historical('--project', 'rides', '--service', 'ranker_v2');
-    expect(res.code).toBe(1);
+    expect(res.exitCode).toBe(1);
     expect(res.err).toContain("Invalid value for '--service': expected one of ranker_v1, got 'ranker_v2'");
   });
 
   it('takes exactly one of --definitions and --project', async () => {
     const both = await historical('--definitions', defs, '--project', 'rides', '--service', 'ranker_v1');
-    expect(both.code).toBe(1);
+    expect(both.exitCode).toBe(1);
     expect(both.err).toContain('expected exactly one of --definitions FILE or --project NAME');
     expect(both.err).toContain("got '--definitions ");
     const neither = await historical('--service', 'ranker_v1');
-    expect(neither.code).toBe(1);
+    expect(neither.exitCode).toBe(1);
     expect(neither.err).toContain('expected exactly one of --definitions FILE or --project NAME');
     expect(neither.err).toContain('got nothing');
   });

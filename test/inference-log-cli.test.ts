@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/cli/config-loader.js';
-import { main } from '../src/cli/index.js';
-import type { CliIo } from '../src/cli/io.js';
 import { startServer } from '../src/cli/server-command.js';
 import { queryInferenceLog } from '../src/monitoring/inference-log/index.js';
+import { runCli as cli } from './helpers/run-cli.js';
 
 const REPOSITORY = resolve('test/fixtures/serving/repository');
 const tmp: string[] = [];
@@ -18,28 +17,6 @@ const newDir = (prefix: string) => {
 afterAll(() => {
   for (const d of tmp) rmSync(d, { recursive: true, force: true });
 });
-
-/** Runs `slipway <args>` in this process; returns what it printed and its shutdown handler. */
-async function cli(args: string[], cwd: string) {
-  let printed = '';
-  let stop: (() => Promise<void>) | undefined;
-  const io: CliIo = {
-    env: {},
-    cwd,
-    out: (t) => {
-      printed += t;
-    },
-    err: (t) => {
-      printed += t;
-    },
-    onShutdown: (h) => {
-      stop = h;
-    },
-  };
-  process.exitCode = undefined;
-  await main(['node', 'slipway', ...args], io);
-  return { printed, stop, exitCode: process.exitCode };
-}
 
 async function predict(url: string, model: string, instances: number[][]) {
   const res = await fetch(`${url}/v1/models/${model}:predict`, {
@@ -59,7 +36,7 @@ describe('--inference-log', () => {
   it('slipway serve records TF Serving predictions into a log queryable with DuckDB', async () => {
     const home = newDir('slipway-serve-log-');
     const logDir = join(home, 'inference-log');
-    const { printed, stop } = await cli(
+    const { out, err, stop } = await cli(
       [
         'serve',
         '--port',
@@ -81,8 +58,8 @@ describe('--inference-log', () => {
       ],
       home,
     );
-    const url = /on (http:\/\/\S+)/.exec(printed)?.[1];
-    expect(url, printed).toBeDefined();
+    const url = /on (http:\/\/\S+)/.exec(out)?.[1];
+    expect(url, out + err).toBeDefined();
     const sent = [
       [1, 2, 3],
       [0.5, -1, 4],
@@ -128,7 +105,7 @@ describe('--inference-log', () => {
         home,
       );
       expect(r.exitCode).toBe(1);
-      expect(r.printed).toContain(`Invalid value for '${flag}': ${expected}`);
+      expect(r.err).toContain(`Invalid value for '${flag}': ${expected}`);
       expect(r.stop).toBeUndefined();
     }
   });

@@ -3,9 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/index.js';
-import type { CliIo } from '../src/cli/io.js';
 import { mergeProfileSidecars } from '../src/monitoring/profiles/index.js';
+import { runCli } from './helpers/run-cli.js';
 
 const REPOSITORY = resolve('test/fixtures/serving/repository');
 const tmp: string[] = [];
@@ -18,26 +17,11 @@ afterAll(() => {
   for (const d of tmp) rmSync(d, { recursive: true, force: true });
 });
 
+/** `slipway serve` of the fixture repository into `home`, in this process; `url` is where it listens. */
 async function serve(home: string, extra: string[]) {
-  let printed = '';
-  let stop: (() => Promise<void>) | undefined;
-  const io: CliIo = {
-    env: {},
-    cwd: home,
-    out: (t) => {
-      printed += t;
-    },
-    err: (t) => {
-      printed += t;
-    },
-    onShutdown: (h) => {
-      stop = h;
-    },
-  };
-  process.exitCode = undefined;
   const args = ['serve', '--port', '0', '--model-repository', REPOSITORY, '--instances', '1'];
-  await main(['node', 'slipway', ...args, '--log-level', 'error', '--home', home, ...extra], io);
-  return { printed, stop, exitCode: process.exitCode, url: /on (http:\/\/\S+)/.exec(printed)?.[1] };
+  const run = await runCli([...args, '--log-level', 'error', '--home', home, ...extra], home);
+  return { ...run, url: /on (http:\/\/\S+)/.exec(run.out)?.[1] };
 }
 
 async function predict(url: string, instances: number[][]): Promise<void> {
@@ -63,13 +47,13 @@ describe('--inference-log-profile-window', () => {
     const home = newDir();
     const logDir = join(home, 'log');
     const started = Date.now();
-    const { stop, url, printed } = await serve(home, [
+    const { stop, url, out, err } = await serve(home, [
       '--inference-log',
       logDir,
       '--inference-log-profile-window',
       '1m',
     ]);
-    expect(url, printed).toBeDefined();
+    expect(url, out + err).toBeDefined();
     await predict(url!, [
       [1, 2, 3],
       [3, 2, 1],
@@ -106,7 +90,7 @@ describe('--inference-log-profile-window', () => {
     const home = newDir();
     const r = await serve(home, ['--inference-log', home, '--inference-log-profile-window', 'hourly']);
     expect(r.exitCode).toBe(1);
-    expect(r.printed).toContain(
+    expect(r.err).toContain(
       "Invalid value for '--inference-log-profile-window': expected a duration like '1m'",
     );
     expect(r.stop).toBeUndefined();
