@@ -11,14 +11,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteOnlineStore } from '../src/backends/online/sqlite-online-store.js';
 import { loadConfig } from '../src/cli/config-loader.js';
-import { main } from '../src/cli/index.js';
-import type { CliIo } from '../src/cli/io.js';
 import { type RunningServer, startServer } from '../src/cli/server-command.js';
 import { loadFeatureRepo } from '../src/features/definitions/index.js';
 import { entityKeyOf } from '../src/features/entity-key.js';
 import { catalogOf } from '../src/features/online-features.js';
 import { createServingServer } from '../src/server/serving-app.js';
 import { type Engine, openInferenceEngine } from '../src/serving/engine.js';
+import { runCli } from './helpers/run-cli.js';
 
 const FIXTURES = resolve('test/fixtures/serving-features');
 const DEFINITIONS = join(FIXTURES, 'features.yaml');
@@ -219,24 +218,9 @@ describe('slipway serve --features F --model-repository DIR', () => {
     ]);
     await store.close();
     // The CLI as users run it (flags parsed by commander), in this process: no build needed.
-    const io: CliIo = {
-      env: {},
-      cwd: home,
-      out: (text) => {
-        printed += text;
-      },
-      err: (text) => {
-        printed += text;
-      },
-      onShutdown: (handler) => {
-        stop = handler;
-      },
-    };
     const models = modelRepository(join(home, 'models'));
-    await main(
+    const run = await runCli(
       [
-        'node',
-        'slipway',
         'serve',
         '--port',
         '0',
@@ -244,10 +228,18 @@ describe('slipway serve --features F --model-repository DIR', () => {
         models,
         '--features',
         DEFINITIONS,
-      ].concat(['--home', home, '--instances', '1', '--log-level', 'error']),
-      io,
+        '--home',
+        home,
+        '--instances',
+        '1',
+        '--log-level',
+        'error',
+      ],
+      home,
     );
-    url = /on (http:\/\/\S+)/.exec(printed)?.[1] ?? '';
+    stop = run.stop;
+    printed = run.out + run.err;
+    url = /on (http:\/\/\S+)/.exec(run.out)?.[1] ?? '';
   });
   afterAll(async () => {
     await stop?.();
