@@ -1,9 +1,6 @@
 /** Alert rules, states and the delivery outbox survive a store reopen, on SQLite and PostgreSQL. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempPostgresDatabase } from '../../../test/helpers/postgres.js';
+import { type SqlBackend, sqlBackends } from '../../../test/helpers/sql-backends.js';
 import { logChannel } from '../../monitoring/alerts/channels.js';
 import { NotificationDispatcher } from '../../monitoring/alerts/dispatcher.js';
 import { openAlertEvaluator } from '../../monitoring/alerts/evaluator.js';
@@ -12,35 +9,10 @@ import type { AlertState, Delivery } from '../../monitoring/alerts/types.js';
 import { SqlAlertStore } from './alert-store.js';
 import { openSqlDatabase } from './connect.js';
 
-interface Backend {
-  uri: string;
-  dispose(): Promise<void>;
-}
-
-const backends: Array<[string, () => Promise<Backend>]> = [
-  [
-    'SQLite',
-    async () => {
-      const home = await mkdtemp(join(tmpdir(), 'slipway-alert-store-'));
-      return {
-        uri: `sqlite:///${join(home, 'slipway.db')}`,
-        dispose: () => rm(home, { recursive: true, force: true }),
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTempPostgresDatabase();
-      return { uri: db.uri, dispose: () => db.drop() };
-    },
-  ],
-];
-
 const T0 = Date.parse('2025-03-01T10:00:00Z');
 
-describe.each(backends)('alert store over %s', (_name, make) => {
-  let backend: Backend;
+describe.each(sqlBackends('alert-store'))('alert store over %s', (_name, make) => {
+  let backend: SqlBackend;
   beforeAll(async () => {
     backend = await make();
   });

@@ -1,8 +1,5 @@
 /** The shared feature-registry suite over SQLite (a temporary file) and PostgreSQL (a throwaway database). */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTempPostgresDatabase } from '../../../test/helpers/postgres.js';
+import { type SqlBackend, sqlBackends } from '../../../test/helpers/sql-backends.js';
 import {
   describeFeatureRegistry,
   type FeatureRegistryFixture,
@@ -11,14 +8,14 @@ import { openSqlDatabase, type SqlDatabase } from './connect.js';
 import { SqlFeatureRegistryStore } from './feature-registry-store.js';
 
 /**
- * Stores over `uri`; every connection opened is closed before `dispose` runs. Only PostgreSQL gets
+ * Stores over `backend`; every connection opened is closed before it is disposed. Only PostgreSQL gets
  * `connect` (see FeatureRegistryFixture); concurrent SQLite writers are separate processes.
  */
 async function fixtureOver(
-  uri: string,
-  dispose: () => Promise<void>,
+  backend: SqlBackend,
   concurrentConnections: boolean,
 ): Promise<FeatureRegistryFixture> {
+  const { uri, dispose } = backend;
   const open: SqlDatabase[] = [];
   const connect = async () => {
     const sql = await openSqlDatabase(uri);
@@ -40,16 +37,6 @@ async function fixtureOver(
   }
 }
 
-describeFeatureRegistry('SQLite', async () => {
-  const home = await mkdtemp(join(tmpdir(), 'slipway-features-'));
-  return fixtureOver(
-    `sqlite:///${join(home, 'slipway.db')}`,
-    () => rm(home, { recursive: true, force: true }),
-    false,
-  );
-});
-
-describeFeatureRegistry('PostgreSQL', async () => {
-  const database = await createTempPostgresDatabase();
-  return fixtureOver(database.uri, () => database.drop(), true);
-});
+for (const [name, make] of sqlBackends('features')) {
+  describeFeatureRegistry(name, async () => fixtureOver(await make(), name === 'PostgreSQL'));
+}
