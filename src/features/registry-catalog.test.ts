@@ -3,11 +3,10 @@
  * modules), refreshed after an apply in this process at once and after another process's apply on
  * the next check, on SQLite and PostgreSQL.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempPostgresDatabase } from '../../test/helpers/postgres.js';
+import { sqlBackends } from '../../test/helpers/sql-backends.js';
 import { SqliteOnlineStore } from '../backends/online/sqlite-online-store.js';
 import { openSqlDatabase, type SqlDatabase } from '../backends/sql/connect.js';
 import { SqlFeatureRegistryStore } from '../backends/sql/feature-registry-store.js';
@@ -49,22 +48,7 @@ async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: stri
   );
 }
 
-describe.each([
-  [
-    'SQLite',
-    async () => {
-      const home = await mkdtemp(join(tmpdir(), 'slipway-catalog-'));
-      return { uri: `sqlite:///${join(home, 'slipway.db')}`, dispose: () => rm(home, { recursive: true }) };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await createTempPostgresDatabase();
-      return { uri: db.uri, dispose: () => db.drop() };
-    },
-  ],
-])('registry catalog on %s', (_backend, makeDatabase) => {
+describe.each(sqlBackends('catalog'))('registry catalog on %s', (_backend, makeDatabase) => {
   let dispose: () => Promise<void>;
   let sql: SqlDatabase;
   let other: SqlDatabase;
