@@ -5,6 +5,7 @@
  * window (window-profiler.ts), closed windows going to JSON sidecars or back to the front for its
  * profile store. It acts only on the front's orders (log-worker-protocol.ts) and in their order.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetProfile } from '../profiles/dataset-profile.js';
@@ -22,6 +23,15 @@ if (!port) throw new Error('log-worker must run in a worker thread');
 const init = workerData as LogWorkerInit;
 const send = (msg: FromLogWorker) => port.postMessage(msg);
 const report = (err: unknown) => send({ kind: 'error', message: (err as Error)?.message ?? String(err) });
+
+/**
+ * Logging yields the CPU to serving: on a saturated machine this worker falls behind (and, past its
+ * bound, records are dropped and counted) rather than taking cycles from requests. On Linux a
+ * thread's nice value is its own (threads it starts inherit it), so this lowers only this worker and
+ * DuckDB's threads; elsewhere it would lower the whole serving process, so it is left alone there.
+ */
+const LOG_WORKER_NICE = 10;
+if (process.platform === 'linux') setPriority(LOG_WORKER_NICE);
 
 const instance = await DuckDBInstance.create(':memory:', {
   threads: String(init.threads),
