@@ -16,7 +16,10 @@ let collect: Collect | null | undefined;
 function gcFunction(): Collect | null {
   if (collect !== undefined) return collect;
   const exposed = (globalThis as { gc?: Collect }).gc;
-  if (exposed) return (collect = exposed);
+  if (exposed) {
+    collect = exposed;
+    return collect;
+  }
   try {
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as Collect;
