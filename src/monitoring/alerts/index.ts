@@ -34,7 +34,7 @@ export {
   RecordedMetrics,
 } from './metric-sources.js';
 export { registerAlertGauges } from './prometheus.js';
-export { checkAlertRule, compare, durationMs } from './rule.js';
+export { ALERT_RULE_FIELDS, checkAlertRule, compare, durationMs } from './rule.js';
 export { sloMetricSource } from './slo-metrics.js';
 export { type AlertStep, initialAlertState, nextAlertState } from './state-machine.js';
 export type {

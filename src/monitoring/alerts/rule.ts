@@ -21,6 +21,19 @@ export function durationMs(value: number | string, field: string): number {
   }
 }
 
+/** The fields an alert rule is written with (YAML and the rules API refuse any other). */
+export const ALERT_RULE_FIELDS: readonly string[] = [
+  'name',
+  'metric',
+  'comparison',
+  'threshold',
+  'window',
+  'for',
+  'severity',
+  'labels',
+  'renotify',
+];
+
 /**
  * The rule with durations in milliseconds and defaults filled in, or INVALID_PARAMETER_VALUE naming
  * the field.

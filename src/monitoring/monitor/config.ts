@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse, YAMLParseError } from 'yaml';
 import { invalidParameter, SlipwayError } from '../../core/errors.js';
-import { checkAlertRule, durationMs } from '../alerts/rule.js';
+import { ALERT_RULE_FIELDS, checkAlertRule, durationMs } from '../alerts/rule.js';
 import type { AlertRule, AlertRuleInput } from '../alerts/types.js';
 import type { PerformanceTask } from '../performance/index.js';
 import { checkSloDefinition } from '../slo/slo-definition.js';
@@ -174,17 +174,7 @@ function channelAt(
 
 function alertAt(value: unknown, i: number): AlertRule {
   const at = `alerts[${i}]`;
-  mapAt(value, at, [
-    'name',
-    'metric',
-    'comparison',
-    'threshold',
-    'window',
-    'for',
-    'severity',
-    'labels',
-    'renotify',
-  ]);
+  mapAt(value, at, ALERT_RULE_FIELDS);
   return within(at, {}, () => checkAlertRule(value as AlertRuleInput));
 }
 

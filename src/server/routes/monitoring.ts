@@ -8,7 +8,11 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { invalidParameter } from '../../core/errors.js';
-import type { AlertRuleInput, DeliveryStatus } from '../../monitoring/alerts/index.js';
+import {
+  ALERT_RULE_FIELDS,
+  type AlertRuleInput,
+  type DeliveryStatus,
+} from '../../monitoring/alerts/index.js';
 import { type ModelMonitor, performanceTarget, windowPerformance } from '../../monitoring/monitor/index.js';
 import type { PerformanceTask } from '../../monitoring/performance/index.js';
 import { buildDriftReport, resolveWindow } from '../../monitoring/report/index.js';
@@ -52,18 +56,6 @@ const deliveriesQuery = obj({
   status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
   limit: { ...int, minimum: 1, maximum: 1000 },
 });
-
-const RULE_FIELDS = [
-  'name',
-  'metric',
-  'comparison',
-  'threshold',
-  'window',
-  'for',
-  'severity',
-  'labels',
-  'renotify',
-];
 
 interface DriftQuery {
   model: string;
@@ -130,9 +122,9 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
         const body = req.body;
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw invalidParameter('body', 'a JSON object (metric, comparison, threshold, …)', body);
-        const unknown = Object.keys(body).find((k) => !RULE_FIELDS.includes(k));
+        const unknown = Object.keys(body).find((k) => !ALERT_RULE_FIELDS.includes(k));
         if (unknown !== undefined)
-          throw invalidParameter(unknown, `one of ${RULE_FIELDS.join(', ')}`, unknown);
+          throw invalidParameter(unknown, `one of ${ALERT_RULE_FIELDS.join(', ')}`, unknown);
         const input = body as Partial<AlertRuleInput>;
         if (input.name !== undefined && input.name !== req.params.name)
           throw invalidParameter('name', `the rule name of the path (${req.params.name})`, input.name);
