@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { sqlIdent } from '../core/duckdb-sql.js';
 import { invalidParameter, SlipwayError } from '../core/errors.js';
 import { entityKeyOf } from './entity-key.js';
 import { type ValidationReport, ValidationReportBuilder } from './materialization-report.js';
@@ -23,7 +24,6 @@ import { type ViewStatistics, ViewStatisticsBuilder } from './materialization-st
 import { featureValueSql } from './offline/feature-cast.js';
 import { epochMicros, missingColumn } from './offline/file-scan.js';
 import { type OfflineSource, scanOfflineSource } from './offline/source-scan.js';
-import { sqlIdent } from './offline/sql.js';
 import { batchSourceOf, type FeatureCatalog, joinKeysOf } from './online-features.js';
 import { type DataFrame, findViolations } from './online-write.js';
 import type { FeatureScalar, FeatureView, OnlineRow, OnlineStore } from './types.js';

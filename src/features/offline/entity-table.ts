@@ -3,9 +3,9 @@
  * so the point-in-time join runs the same SQL for them as for files.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import { invalidParameter, SlipwayError } from '../../core/errors.js';
 import type { FeatureScalar } from '../types.js';
-import { sqlIdent } from './sql.js';
 
 type ColumnType = 'BOOLEAN' | 'BIGINT' | 'DOUBLE' | 'VARCHAR';
 

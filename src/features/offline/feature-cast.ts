@@ -4,9 +4,10 @@
  * on-demand transforms in training sets read them, so a transform sees the same inputs offline and
  * online whatever encoding the source file uses.
  */
+
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import type { FeatureValueType } from '../types.js';
 import { epochMicros, type ScannedFile } from './file-scan.js';
-import { sqlIdent } from './sql.js';
 
 /** SQL casting column `name` (DuckDB type `columnType`) to feature type `type`, as plain JS scalars. */
 export function featureValueSql(

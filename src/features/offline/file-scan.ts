@@ -5,8 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlIdent, sqlString } from '../../core/duckdb-sql.js';
 import { notFound, SlipwayError } from '../../core/errors.js';
-import { sqlIdent, sqlString } from './sql.js';
 
 /** A file (or folder, or glob) ready to select from. */
 export interface ScannedFile {

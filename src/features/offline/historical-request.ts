@@ -1,9 +1,9 @@
 /** The request and result of `getHistoricalFeatures`, and the checks a request passes before any I/O. */
 import type { DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
 import type { FeatureScalar, FeatureView, OnDemandFeatureView } from '../types.js';
 import type { OfflineSource } from './source-scan.js';
-import { sqlString } from './sql.js';
 
 /** One feature view's part of a request: which source to read and which features to take. */
 export interface HistoricalView {

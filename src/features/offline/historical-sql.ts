@@ -13,7 +13,7 @@
  *   Nulling after the join is exact: when the latest row is too old, every earlier one is too;
  * - the result keeps every entity row, duplicates included, in input order.
  */
-import { sqlIdent } from './sql.js';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 
 /** The entity side: a relation with a row id and a normalized timestamp column added. */
 export interface EntitySide {

@@ -8,6 +8,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../../core/duckdb-sql.js';
 import { invalidParameter, isSlipwayError, SlipwayError } from '../../core/errors.js';
 import type { FeatureScalar, FeatureValueType } from '../types.js';
 import { loadEntityRows } from './entity-table.js';
@@ -24,7 +25,6 @@ import { buildHistoricalSql, type EntitySide, type ViewSide } from './historical
 import { addOnDemandColumns, planOnDemand } from './on-demand-columns.js';
 import { hashFile, hashRows, toFeatureScalar } from './result.js';
 import { scanOfflineSource } from './source-scan.js';
-import { sqlString } from './sql.js';
 
 export type {
   HistoricalOnDemandView,

@@ -9,12 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import { SlipwayError } from '../../core/errors.js';
 import { applyOnDemand, onDemandSources } from '../on-demand.js';
 import type { FeatureScalar, FeatureValueType, OnDemandFeatureView } from '../types.js';
 import { featureValueSql } from './feature-cast.js';
 import { toFeatureScalar } from './result.js';
-import { sqlIdent } from './sql.js';
 
 /** What the on-demand stage needs to know about the join result. */
 export interface OnDemandPlan {

@@ -15,10 +15,10 @@ import {
   DuckDBTimestampValue,
 } from '@duckdb/node-api';
 import pg from 'pg';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import { invalidParameter, notFound, SlipwayError } from '../../core/errors.js';
 import type { DataSource, FeatureValueType } from '../types.js';
 import { POSITION_COLUMN, type ScannedFile } from './file-scan.js';
-import { sqlIdent } from './sql.js';
 
 type PostgresSource = Extract<DataSource, { kind: 'postgres' }>;
 

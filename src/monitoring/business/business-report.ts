@@ -8,9 +8,10 @@
  * Predictions are those the inference log holds: answered requests (the log records no failed
  * ones — error rates are the SLOs' `slo.*`), sampled at the log's rate.
  */
+
+import { sqlIdent, sqlString } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
 import { queryInferenceLog } from '../inference-log/index.js';
-import { sqlIdent, sqlString } from '../inference-log/sql.js';
 import { type ArrivalPayload, resolveToPredictions } from '../performance/index.js';
 import type { EventStore, OutcomeEvent } from './types.js';
 

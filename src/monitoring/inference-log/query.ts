@@ -8,9 +8,9 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
 import { checkPathPart, utcDate } from './segment-path.js';
-import { sqlString } from './sql.js';
 import type { InferenceLogSelection } from './types.js';
 
 /** What an empty log reads as: the fixed columns and no rows. */

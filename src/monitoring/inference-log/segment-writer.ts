@@ -22,8 +22,8 @@ import {
   UBIGINT,
   VARCHAR,
 } from '@duckdb/node-api';
+import { sqlIdent, sqlString } from '../../core/duckdb-sql.js';
 import type { LogColumn, LogRows } from './record-rows.js';
-import { sqlIdent, sqlString } from './sql.js';
 
 const STORE_TYPES: Record<LogColumn['store'], DuckDBType> = {
   f64: DOUBLE,

@@ -10,9 +10,9 @@
  * meet on one prediction, the request label wins.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
 import type { LogColumnInfo } from '../inference-log/index.js';
-import { sqlIdent } from '../inference-log/sql.js';
 import { type EntityRef, isRequestLabel, type Label, type LabelValue, type PredictionRef } from './types.js';
 
 let seq = 0;

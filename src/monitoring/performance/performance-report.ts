@@ -5,9 +5,10 @@
  * values of one log column — over the labelled predictions. Binary classifiers also get CBPE
  * estimates over every prediction of the window, labelled or not.
  */
+
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
 import { queryInferenceLog } from '../inference-log/index.js';
-import { sqlIdent } from '../inference-log/sql.js';
 import { type EstimatedPerformance, estimatePerformance } from './cbpe.js';
 import { accuracy, binaryConfusion, confusionMetrics, logLoss, rocAuc } from './classification-metrics.js';
 import { matchLabels } from './label-tables.js';

@@ -9,8 +9,8 @@
  * streaming pass.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
-import { sqlIdent } from '../inference-log/sql.js';
 import type { CategoricalProfileOptions, NumericProfileOptions } from './column-profile.js';
 import { DatasetProfile, type ProfileKey } from './dataset-profile.js';
 import { sturgesEdgesOfRange } from './fixed-histogram.js';

@@ -14,6 +14,7 @@
  *    GROUP BY.
  */
 import type { DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import {
   type CategoricalSample,
   type ColumnKind,
@@ -28,7 +29,6 @@ import {
   WASSERSTEIN_MIN_NORM,
 } from '../drift/index.js';
 import { ksPValue } from '../drift/ks-test.js';
-import { sqlIdent } from '../inference-log/sql.js';
 import { histogramOfBins } from './binned-histogram.js';
 import {
   DEFAULT_BINS,

@@ -6,7 +6,7 @@
  * says so in the report.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlIdent } from '../inference-log/sql.js';
+import { sqlIdent } from '../../core/duckdb-sql.js';
 import type { SideRows } from './types.js';
 
 /** Rows per side tested exactly; beyond this, a uniform sample of this many rows. */

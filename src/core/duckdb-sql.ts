@@ -1,9 +1,10 @@
 /**
- * Quoting for the SQL this folder builds. Paths and column names come from users' definitions and
- * files, so every one goes through here: DuckDB reads `''` and `""` as the only escapes inside
+ * Quoting for the DuckDB SQL the platform builds (offline features, the inference log, monitoring
+ * reports). Paths and column names come from users' definitions, files and logs, so every one goes
+ * through here: DuckDB reads `''` and `""` as the only escapes inside
  * quotes (backslashes are literal), which makes doubling the quote character sufficient.
  */
-import { invalidParameter } from '../../core/errors.js';
+import { invalidParameter } from './errors.js';
 
 /** A DuckDB string literal. NUL is rejected: DuckDB's C API would cut the statement short there. */
 export function sqlString(value: string, field: string): string {
