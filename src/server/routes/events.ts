@@ -7,17 +7,11 @@
  * (`slipway server --inference-log DIR`), the same JSON as `slipway monitor business --json`.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import {
-  type BusinessMetricsReport,
-  type EventStore,
-  MAX_EVENT_BATCH,
-  parseEventBatch,
-  reportBusinessMetrics,
-} from '../../monitoring/business/index.js';
-import { resolveWindow } from '../../monitoring/report/window.js';
+import type { BusinessMetricsReport, EventStore } from '../../monitoring/business/index.js';
+import { acceptEvents, type LateArrivalsAccepted } from '../../monitoring/late-arrivals.js';
+import { businessOverWindow } from '../../monitoring/window-reports.js';
 import type { Platform } from '../../platform.js';
 import { type InferenceLogRouteOptions, requireInferenceLog } from './inference-log-access.js';
-import { acceptLateArrivals, type LateArrivalsAccepted } from './labels.js';
 import { nonEmpty, obj } from './schemas.js';
 
 /** Where the event routes keep events and read the log. */
@@ -46,30 +40,15 @@ const businessQuery = obj(
 export function eventRoutes(platform: Platform, opts: EventRouteOptions = {}): FastifyPluginAsync {
   return async (app) => {
     const store = opts.events ?? platform.events;
-    app.post('/events', async (req): Promise<LateArrivalsAccepted> => {
-      const now = Date.now();
-      const batch = parseEventBatch(req.body, now, opts.maxBatch ?? MAX_EVENT_BATCH);
-      return acceptLateArrivals(batch.model, batch.events, opts, () => store.upsert(batch.events, now));
-    });
+    app.post(
+      '/events',
+      (req): Promise<LateArrivalsAccepted> => acceptEvents(store, req.body, opts, opts.maxBatch),
+    );
     app.get<{ Querystring: BusinessQuery }>(
       '/monitoring/business',
       { schema: { querystring: businessQuery } },
-      async (req): Promise<BusinessMetricsReport> => {
-        const dir = await requireInferenceLog(opts);
-        const { model, window, from, to, version, segment } = req.query;
-        const range = resolveWindow(
-          { window: window ?? (from === undefined ? '24h' : undefined), from, to },
-          Date.now(),
-        );
-        return reportBusinessMetrics(store, {
-          dir,
-          model,
-          version,
-          segment,
-          from: range.from,
-          to: range.to,
-        });
-      },
+      async (req): Promise<BusinessMetricsReport> =>
+        businessOverWindow(store, await requireInferenceLog(opts), req.query),
     );
   };
 }

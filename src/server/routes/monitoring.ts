@@ -13,9 +13,9 @@ import {
   type AlertRuleInput,
   type DeliveryStatus,
 } from '../../monitoring/alerts/index.js';
-import { type ModelMonitor, performanceTarget, windowPerformance } from '../../monitoring/monitor/index.js';
+import type { ModelMonitor } from '../../monitoring/monitor/index.js';
 import type { PerformanceTask } from '../../monitoring/performance/index.js';
-import { buildDriftReport, resolveWindow } from '../../monitoring/report/index.js';
+import { driftOverWindow, performanceOverWindow } from '../../monitoring/window-reports.js';
 import type { Platform } from '../../platform.js';
 import { type InferenceLogRouteOptions, requireInferenceLog } from './inference-log-access.js';
 import { int, nonEmpty, num, obj, params } from './schemas.js';
@@ -86,30 +86,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
     app.get<{ Querystring: PerformanceQuery }>(
       '/monitoring/performance',
       { schema: { querystring: performanceQuery } },
-      async (req) => {
-        const dir = await inferenceLog();
-        const q = req.query;
-        const window = resolveWindow(
-          { window: q.window ?? (q.from === undefined ? '24h' : undefined), from: q.from, to: q.to },
-          Date.now(),
-        );
-        const target = await performanceTarget(platform.registry, q.model);
-        const report = await windowPerformance(platform.labels, {
-          dir,
-          ...target,
-          from: window.from,
-          to: window.to,
-          task: q.task ?? 'binary',
-          prediction: q.prediction,
-          threshold: q.threshold,
-          segment: q.segment,
-        });
-        return {
-          ...report,
-          version: target.version ?? null,
-          window: { from: window.from.toISOString(), to: window.to.toISOString(), label: window.label },
-        };
-      },
+      async (req) => performanceOverWindow(platform, await inferenceLog(), req.query),
     );
 
     app.get('/monitoring/alerts', async () => ({ alerts: monitor().alerts.alerts() }));
@@ -168,24 +145,7 @@ export function monitoringRoutes(platform: Platform, opts: MonitoringRouteOption
     app.get<{ Querystring: DriftQuery }>(
       '/monitoring/drift',
       { schema: { querystring: driftQuery } },
-      async (req) => {
-        const inferenceLogDir = await inferenceLog();
-        const { model, window, from, to, reference } = req.query;
-        return buildDriftReport({
-          stores: {
-            registry: platform.registry,
-            datasets: platform.datasets,
-            artifacts: platform.artifacts.store,
-          },
-          inferenceLogDir,
-          model,
-          window: window ?? (from === undefined ? '24h' : undefined),
-          from,
-          to,
-          reference,
-          allowFileReference: false,
-        });
-      },
+      async (req) => driftOverWindow(platform, await inferenceLog(), req.query),
     );
   };
 }
