@@ -7,9 +7,11 @@ export { engineFeatureNames } from './feature-names.js';
 export { openParquetInferenceLog, ParquetInferenceLog } from './parquet-inference-log.js';
 export {
   InferenceLogQuery,
+  inferenceLogScans,
   inferenceLogSql,
   type LogColumnInfo,
   queryInferenceLog,
+  SEGMENTS_PER_SCAN,
   segmentGlob,
 } from './query.js';
 export { flattenRecords, type LogColumn, type LogRows } from './record-rows.js';

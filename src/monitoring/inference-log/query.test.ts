@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../serving/types.js';
 import { openParquetInferenceLog } from './parquet-inference-log.js';
-import { queryInferenceLog } from './query.js';
+import { inferenceLogScans, inferenceLogSql, queryInferenceLog } from './query.js';
 
 const tmp: string[] = [];
 const newDir = () => {
@@ -109,5 +110,30 @@ describe('queryInferenceLog', () => {
     await expect(
       queryInferenceLog({ dir: newDir(), model: 'fraud', from: new Date('nope') }),
     ).rejects.toThrow("Invalid value for 'from': expected a valid Date");
+  });
+  it('splits a long window into scans of a few segments that read, together, the same rows', async () => {
+    const dir = newDir();
+    // Five replicas' segments on each of three days; the window starts an hour before the second
+    // day's rows and ends after the third's.
+    for (let r = 0; r < 5; r++) {
+      const log = await openParquetInferenceLog({ dir, replicaId: `r${r}` });
+      log.write([0, 1, 2].map((d) => record(`r${r}-d${d}`, T0 + d * DAY + r, d * 10 + r)));
+      await log.close();
+    }
+    const sel = { dir, model: 'fraud', from: new Date(T0 + DAY - 3_600_000), to: new Date(T0 + 3 * DAY) };
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const scans = await inferenceLogScans(conn, sel, 3);
+    expect(scans).toHaveLength(4); // 10 segment files in range (day 0 left out by its folder), 3 per scan
+    const ids = async (sql: string) =>
+      ((await conn.runAndReadAll(`SELECT request_id FROM (${sql})`)).getRowsJS() as string[][]).map(
+        (r) => r[0],
+      );
+    const fromScans = (await Promise.all(scans.map(ids))).flat().sort();
+    const whole = (await ids((await inferenceLogSql(conn, sel))!)).sort();
+    expect(fromScans).toEqual(whole);
+    expect(whole).toHaveLength(10);
+    expect(whole).not.toContain('r0-d0');
+    expect(await inferenceLogScans(conn, { dir: newDir(), model: 'fraud' })).toEqual([]);
+    conn.closeSync();
   });
 });

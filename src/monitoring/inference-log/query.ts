@@ -51,6 +51,21 @@ export function segmentGlob(sel: InferenceLogSelection): string {
   return join(root, model, version, 'date=*', '*.parquet');
 }
 
+/** The WHERE clause of a time range: `date` prunes whole files (partitions), `ts` cuts within them. */
+function rangeCondition(sel: InferenceLogSelection): string {
+  const from = timeOf('from', sel.from);
+  const to = timeOf('to', sel.to);
+  const where: string[] = [];
+  if (from) where.push(`date >= DATE '${utcDate(from.getTime())}'`, `ts >= ${timestampLiteral(from)}`);
+  if (to) where.push(`date <= DATE '${utcDate(to.getTime())}'`, `ts < ${timestampLiteral(to)}`);
+  return where.length ? ` WHERE ${where.join(' AND ')}` : '';
+}
+
+/** `read_parquet` over `files` (a glob or a list literal), partitions typed, columns joined by name. */
+function readSegments(files: string): string {
+  return `SELECT * FROM read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = {'date': DATE})`;
+}
+
 /**
  * The SQL (a SELECT) over the selection, or undefined when no segment exists yet. Columns: the
  * log's columns (see record-rows.ts) plus `date`, the partition.
@@ -60,18 +75,51 @@ export async function inferenceLogSql(
   sel: InferenceLogSelection,
 ): Promise<string | undefined> {
   const glob = segmentGlob(sel);
-  const from = timeOf('from', sel.from);
-  const to = timeOf('to', sel.to);
+  const where = rangeCondition(sel);
   const files = await conn.runAndReadAll(`SELECT count(*) AS n FROM glob(${sqlString(glob, 'dir')})`);
   if (Number(files.getRowsJS()[0][0]) === 0) return undefined;
-  const where: string[] = [];
-  // The date conditions prune whole files (partitions); the ts conditions cut within them.
-  if (from) where.push(`date >= DATE '${utcDate(from.getTime())}'`, `ts >= ${timestampLiteral(from)}`);
-  if (to) where.push(`date <= DATE '${utcDate(to.getTime())}'`, `ts < ${timestampLiteral(to)}`);
-  return (
-    `SELECT * FROM read_parquet(${sqlString(glob, 'dir')}, hive_partitioning = true, union_by_name = true,` +
-    ` hive_types = {'date': DATE})${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`
+  return readSegments(sqlString(glob, 'dir')) + where;
+}
+
+/**
+ * Segment files per scan for streamed reads: DuckDB keeps what it learnt of each file it scanned
+ * until the scan ends — measured over 3,000 segments of 500 rows × 100 columns, one scan peaked at
+ * 1.4 GB RSS and scans of 100 files at 0.5 GB.
+ */
+export const SEGMENTS_PER_SCAN = 100;
+
+/**
+ * The selection as several SELECTs over at most `perScan` segment files each, which together read
+ * the rows `inferenceLogSql` reads (each with the columns its own files have) — for streaming a
+ * long window in constant memory. Files outside the range's days are left out by their `date=`
+ * folder; an empty log gives no scan.
+ */
+export async function inferenceLogScans(
+  conn: DuckDBConnection,
+  sel: InferenceLogSelection,
+  perScan = SEGMENTS_PER_SCAN,
+): Promise<string[]> {
+  const from = timeOf('from', sel.from);
+  const to = timeOf('to', sel.to);
+  const first = from ? utcDate(from.getTime()) : undefined;
+  const last = to ? utcDate(to.getTime()) : undefined;
+  const listed = await conn.runAndReadAll(
+    `SELECT file FROM glob(${sqlString(segmentGlob(sel), 'dir')}) ORDER BY file`,
   );
+  const files = (listed.getRowsJS() as Array<[string]>)
+    .map(([file]) => file)
+    .filter((file) => {
+      const day = /[\\/]date=(\d{4}-\d{2}-\d{2})[\\/]/.exec(file)?.[1];
+      return (
+        day === undefined || ((first === undefined || day >= first) && (last === undefined || day <= last))
+      );
+    });
+  const scans: string[] = [];
+  for (let i = 0; i < files.length; i += perScan) {
+    const list = files.slice(i, i + perScan).map((f) => sqlString(f, 'dir'));
+    scans.push(readSegments(`[${list.join(', ')}]`) + rangeCondition(sel));
+  }
+  return scans;
 }
 
 /** A column of the log as DuckDB types it. */

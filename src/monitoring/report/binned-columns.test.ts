@@ -178,4 +178,31 @@ describe('binnedColumnDrift (the large-data path) against the exact tests', () =
     expect(rows.get('constant')!.status).toBe('tested');
     expect(rows.get('all_null_current')!.status).toBe('insufficient_data');
   });
+  it('reads the current side in scans as one relation; a column a scan lacks counts as missing there', async () => {
+    const numeric = columns.filter((c) => c.kind === 'numeric');
+    // The relation (its aggregates run on it) and the same rows as two scans (its streamed pass).
+    const union = `${relation(curPath)} UNION ALL SELECT * REPLACE (NULL::DOUBLE AS shifted) FROM read_parquet('${curPath}')`;
+    const whole = await binnedColumnDrift(conn, relation(refPath), union, numeric);
+    const scanned = await binnedColumnDrift(conn, relation(refPath), union, numeric, {
+      currentRows: 2 * ROWS,
+      currentScans: [relation(curPath), `SELECT * EXCLUDE (shifted) FROM read_parquet('${curPath}')`],
+    });
+    expect(scanned.currentRows).toBe(whole.currentRows);
+    for (const c of numeric) {
+      const [a, b] = [scanned.rows.get(c.name)!, whole.rows.get(c.name)!];
+      expect({
+        column: c.name,
+        score: a.score,
+        drifted: a.drifted,
+        rows: a.currentRows,
+        nulls: a.currentNulls,
+      }).toEqual({
+        column: c.name,
+        score: b.score,
+        drifted: b.drifted,
+        rows: b.currentRows,
+        nulls: b.currentNulls,
+      });
+    }
+  });
 });

@@ -122,24 +122,59 @@ async function referenceStats(
 /** Result chunks between collections of the dropped ones (see native-memory.ts). */
 const CHUNKS_PER_COLLECTION = 4;
 
-/** Step 2: streams `names` of `sql` once, handing each value to its column's sinks. */
+/** The column names of a relation. */
+async function columnNames(conn: DuckDBConnection, sql: string): Promise<Set<string>> {
+  const described = await conn.runAndReadAll(`DESCRIBE ${sql}`);
+  return new Set((described.getRowsJS() as unknown[][]).map((r) => String(r[0])));
+}
+
+/**
+ * Step 2: streams `names` of the `scans` (one relation read in parts, see `inferenceLogScans`)
+ * once, handing each value to its column's sinks; a column a part lacks reads as missing there.
+ */
 async function streamInto(
   conn: DuckDBConnection,
-  sql: string,
+  scans: readonly string[],
   names: string[],
   sinks: Array<Array<{ addAll(values: Float64Array, n: number): void }>>,
   total: number,
   onProgress?: (rowsRead: number, rowsTotal: number) => void,
 ): Promise<void> {
   if (names.length === 0) return;
-  // NULL as NaN: every item of the vectors is a value, read straight from DuckDB's memory.
-  const select = names
-    .map((c, i) => `coalesce(TRY_CAST(${sqlIdent(c)} AS DOUBLE), 'NaN'::DOUBLE) AS c${i}`)
-    .join(', ');
-  const result = await conn.stream(`SELECT ${select} FROM (${sql})`);
-  let read = 0;
-  let reported = 0;
-  let chunks = 0;
+  const progress = { read: 0, reported: 0, chunks: 0 };
+  for (const sql of scans) {
+    const present = scans.length > 1 ? await columnNames(conn, sql) : undefined;
+    // NULL as NaN: every item of the vectors is a value, read straight from DuckDB's memory.
+    const select = names
+      .map((c, i) =>
+        present && !present.has(c)
+          ? `'NaN'::DOUBLE AS c${i}`
+          : `coalesce(TRY_CAST(${sqlIdent(c)} AS DOUBLE), 'NaN'::DOUBLE) AS c${i}`,
+      )
+      .join(', ');
+    await streamScan(
+      conn,
+      `SELECT ${select} FROM (${sql})`,
+      names.length,
+      sinks,
+      total,
+      progress,
+      onProgress,
+    );
+  }
+}
+
+/** One scan of streamInto: its chunks binned as they come, progress carried across scans. */
+async function streamScan(
+  conn: DuckDBConnection,
+  sql: string,
+  width: number,
+  sinks: Array<Array<{ addAll(values: Float64Array, n: number): void }>>,
+  total: number,
+  progress: { read: number; reported: number; chunks: number },
+  onProgress?: (rowsRead: number, rowsTotal: number) => void,
+): Promise<void> {
+  const result = await conn.stream(sql);
   // The next chunk is fetched (DuckDB decoding, off the event loop) while this one is binned.
   let next = result.fetchChunk();
   for (;;) {
@@ -147,15 +182,15 @@ async function streamInto(
     if (!chunk || chunk.rowCount === 0) break;
     next = result.fetchChunk();
     const n = chunk.rowCount;
-    for (let c = 0; c < names.length; c++) {
+    for (let c = 0; c < width; c++) {
       const values = doubles(chunk.getColumnVector(c), n);
       for (const sink of sinks[c]!) sink.addAll(values, n);
     }
-    read += n;
-    if (++chunks % CHUNKS_PER_COLLECTION === 0) releaseDroppedChunks();
-    if (read - reported >= 1_000_000 || read === total) {
-      reported = read;
-      onProgress?.(read, total);
+    progress.read += n;
+    if (++progress.chunks % CHUNKS_PER_COLLECTION === 0) releaseDroppedChunks();
+    if (progress.read - progress.reported >= 1_000_000 || progress.read === total) {
+      progress.reported = progress.read;
+      onProgress?.(progress.read, total);
     }
   }
 }
@@ -285,7 +320,13 @@ export async function binnedColumnDrift(
   refSql: string,
   curSql: string,
   columns: readonly BinnedColumn[],
-  options: { bins?: number; onProgress?: BinnedProgress; currentRows?: number } = {},
+  options: {
+    bins?: number;
+    onProgress?: BinnedProgress;
+    currentRows?: number;
+    /** The current side in parts for its streamed pass (default: `curSql` in one). */
+    currentScans?: readonly string[];
+  } = {},
 ): Promise<BinnedColumnsResult> {
   const bins = options.bins ?? DEFAULT_BINS;
   const referenceRows = await countRows(conn, refSql);
@@ -301,7 +342,7 @@ export async function binnedColumnDrift(
   for (const s of numeric) s.ref.nulls = referenceRows - s.refRows;
   await streamInto(
     conn,
-    refSql,
+    [refSql],
     wide.map((s) => s.column.refName),
     wide.map((s) => [s.ref]),
     referenceRows,
@@ -310,7 +351,7 @@ export async function binnedColumnDrift(
   for (const s of wide) s.ref.nulls = referenceRows - s.ref.rows;
   await streamInto(
     conn,
-    curSql,
+    options.currentScans ?? [curSql],
     numeric.map((s) => s.column.name),
     numeric.map((s) => (s.curAtValues ? [s.cur, s.curAtValues] : [s.cur])),
     currentRows,

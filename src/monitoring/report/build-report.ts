@@ -17,7 +17,7 @@ import {
   detectPredictionDrift,
   summarizeDatasetDrift,
 } from '../drift/index.js';
-import { queryInferenceLog } from '../inference-log/index.js';
+import { inferenceLogScans, queryInferenceLog } from '../inference-log/index.js';
 import { fileRelation, INFERENCE_LOG_FIXED_COLUMNS, profiledColumns } from '../profiles/index.js';
 import { binnedColumnDrift } from './binned-columns.js';
 import { DEFAULT_BINS } from './column-bins.js';
@@ -148,16 +148,14 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
   // rows × 100 DOUBLE columns); without it the reader holds one column's pages at a time.
   await conn.run('LOAD parquet; SET disable_parquet_prefetching = true');
   try {
-    const log = await queryInferenceLog(
-      {
-        dir: req.inferenceLogDir,
-        model: modelVersion.name,
-        version: modelVersion.version,
-        from: window.from,
-        to: window.to,
-      },
-      conn,
-    );
+    const selection = {
+      dir: req.inferenceLogDir,
+      model: modelVersion.name,
+      version: modelVersion.version,
+      from: window.from,
+      to: window.to,
+    };
+    const log = await queryInferenceLog(selection, conn);
     const logColumns = (
       await profiledColumns(conn, log.sql, { exclude: INFERENCE_LOG_FIXED_COLUMNS })
     ).filter((c) => /^(in|out)_/.test(c.name));
@@ -193,7 +191,16 @@ export async function buildDriftReport(req: DriftReportRequest): Promise<DriftRe
     const large = referenceRows > rowCap || currentRows > rowCap;
     const tested =
       large && largeMethod === 'binned'
-        ? await binnedRows(conn, refSql, log.sql, matched, bins, currentRows, req)
+        ? await binnedRows(
+            conn,
+            refSql,
+            log.sql,
+            await inferenceLogScans(conn, selection),
+            matched,
+            bins,
+            currentRows,
+            req,
+          )
         : await valueRows(conn, refSql, log.sql, matched, rowCap, req);
     const features = matched.filter((m) => m.read.name.startsWith('in_'));
     const columns = features.map((m) => tested.rows.get(m.read.name)!);
@@ -248,6 +255,7 @@ async function binnedRows(
   conn: DuckDBConnection,
   refSql: string,
   curSql: string,
+  currentScans: readonly string[],
   matched: Matched,
   bins: number,
   currentRows: number,
@@ -258,7 +266,7 @@ async function binnedRows(
     refSql,
     curSql,
     matched.map((m) => ({ name: m.read.name, refName: m.refName, kind: m.read.kind })),
-    { bins, onProgress: req.onProgress, currentRows },
+    { bins, onProgress: req.onProgress, currentRows, currentScans },
   );
   const side = (rows: number): SideRows => ({ rows, used: rows, sampled: false });
   const binned = [...r.rows.values()].some((row) => row.method === 'binned');
