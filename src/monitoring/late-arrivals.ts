@@ -78,7 +78,7 @@ export async function acceptLateArrivals(
 }
 
 /** Parses a batch at `now` and stores it with `store`, answering as acceptLateArrivals. */
-function acceptBatch<T extends PredictionRef>(
+async function acceptBatch<T extends PredictionRef>(
   parse: (now: number) => { model: string; items: T[] },
   store: { upsert(items: T[], receivedAt: number): Promise<void> },
   log: InferenceLogAccess,

@@ -28,6 +28,7 @@ import type {
   FeaturesApi,
   HistoricalFeaturesResult,
   ModelsApi,
+  MonitoringApi,
   RunsApi,
   SearchOptions,
   SlipwayClient,
@@ -135,6 +136,7 @@ export class HttpClient implements SlipwayClient {
   readonly models: ModelsApi;
   readonly features: FeaturesApi;
   readonly datasets: DatasetsApi;
+  readonly monitoring: MonitoringApi;
 
   constructor(url: string, opts: HttpClientOptions = {}) {
     this.origin = url.replace(/\/+$/, '');
@@ -144,6 +146,7 @@ export class HttpClient implements SlipwayClient {
     this.models = this.modelsApi();
     this.features = this.featuresApi();
     this.datasets = this.datasetsApi();
+    this.monitoring = this.monitoringApi();
   }
 
   async close(): Promise<void> {
@@ -358,6 +361,21 @@ export class HttpClient implements SlipwayClient {
       list: async () => (await this.json<{ datasets: DatasetVersion[] }>('GET', '/datasets')).datasets,
       versions: async (name) =>
         (await this.json<{ versions: DatasetVersion[] }>('GET', seg`/datasets/${name}/versions`)).versions,
+    };
+  }
+
+  private monitoringApi(): MonitoringApi {
+    // A report window's Date bounds travel as ISO strings, as the server parses them.
+    const query = (req: object): Query =>
+      Object.fromEntries(
+        Object.entries(req).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : (v as Query[string])]),
+      );
+    return {
+      logLabels: (model, labels) => this.json('POST', '/labels', { json: { model, labels } }),
+      logEvents: (model, events) => this.json('POST', '/events', { json: { model, events } }),
+      performance: (req) => this.json('GET', '/monitoring/performance', { query: query(req) }),
+      business: (req) => this.json('GET', '/monitoring/business', { query: query(req) }),
+      driftReport: (req) => this.json('GET', '/monitoring/drift', { query: query(req) }),
     };
   }
 

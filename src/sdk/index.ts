@@ -2,26 +2,39 @@
 import { type ConfigInput, resolveConfig } from '../core/config.js';
 import { openPlatform } from '../platform.js';
 import { HttpClient } from './http-client.js';
-import { LocalClient } from './local-client.js';
+import { LocalClient, type LocalClientOptions } from './local-client.js';
 import type { SlipwayClient } from './types.js';
 
 export { datasetInput } from '../datasets/dataset-input.js';
 export type { DatasetVersion } from '../datasets/types.js';
 export { HttpClient, type HttpClientOptions } from './http-client.js';
-export { LocalClient } from './local-client.js';
+export { LocalClient, type LocalClientOptions } from './local-client.js';
 export type {
+  BusinessMetricsReport,
+  BusinessRequest,
   DatasetsApi,
+  DriftReport,
+  DriftRequest,
+  EventInput,
   ExperimentsApi,
   FeaturesApi,
   HistoricalFeaturesInput,
   HistoricalFeaturesResult,
+  LabelInput,
+  LateArrivalsAccepted,
   ModelsApi,
+  MonitoringApi,
   OnlineFeaturesInput,
   OnlineFeaturesResponse,
+  PerformanceRequest,
   RunsApi,
   SearchOptions,
   SlipwayClient,
+  WindowPerformanceReport,
 } from './types.js';
+
+/** What `Slipway.open` takes: the config of `slipway server`, and the inference log for monitoring. */
+export type OpenOptions = ConfigInput & LocalClientOptions;
 
 /** Entry points of the SDK. */
 // biome-ignore lint/complexity/noStaticOnlyClass: the public API reads `Slipway.connect(…)` / `Slipway.open(…)`.
@@ -39,14 +52,16 @@ export class Slipway {
 
   /**
    * A client working directly on the stores (no server), opening them (and applying migrations) as
-   * `slipway server` would. Close it to release the database.
+   * `slipway server` would. Close it to release the database. With `inferenceLogDir` (the folder
+   * `slipway serve --inference-log` writes), `client.monitoring` checks request ids and reads reports there.
    *
    * @example
-   * const client = await Slipway.open({ home: './.slipway' });
+   * const client = await Slipway.open({ home: './.slipway', inferenceLogDir: './inference-log' });
    * try { await client.runs.search({ experimentIds: ['0'] }); } finally { await client.close(); }
    */
-  static async open(opts: ConfigInput = {}): Promise<SlipwayClient> {
-    const platform = await openPlatform(resolveConfig(opts));
-    return new LocalClient(platform);
+  static async open(opts: OpenOptions = {}): Promise<SlipwayClient> {
+    const { inferenceLogDir, ...config } = opts;
+    const platform = await openPlatform(resolveConfig(config));
+    return new LocalClient(platform, { inferenceLogDir });
   }
 }

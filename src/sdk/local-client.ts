@@ -8,9 +8,24 @@ import { buildRegistryTrainingSet } from '../datasets/registry-training-set.js';
 import { readOnlineFeatures } from '../features/online-request.js';
 import type { Platform } from '../platform.js';
 import { checkHistoricalInput } from './feature-calls.js';
+import { localMonitoring } from './local-monitoring.js';
 import { downloadModelVersion } from './model-download.js';
 import { withMetricDefaults, withSourceTags } from './run-defaults.js';
-import type { DatasetsApi, ExperimentsApi, FeaturesApi, ModelsApi, RunsApi, SlipwayClient } from './types.js';
+import type {
+  DatasetsApi,
+  ExperimentsApi,
+  FeaturesApi,
+  ModelsApi,
+  MonitoringApi,
+  RunsApi,
+  SlipwayClient,
+} from './types.js';
+
+/** How a LocalClient reaches what is not in the platform's stores. */
+export interface LocalClientOptions {
+  /** The inference log's root folder, for `client.monitoring` (request-id checks and reports). */
+  inferenceLogDir?: string;
+}
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -22,7 +37,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
  * A SlipwayClient over an opened Platform; `close()` closes the platform.
  *
  * @example
- * const client = new LocalClient(await openPlatform(resolveConfig({ home: './.slipway' })));
+ * const client = new LocalClient(await openPlatform(resolveConfig({ home: './.slipway' })), {
+ *   inferenceLogDir: './inference-log',
+ * });
  */
 export class LocalClient implements SlipwayClient {
   readonly experiments: ExperimentsApi;
@@ -30,8 +47,12 @@ export class LocalClient implements SlipwayClient {
   readonly models: ModelsApi;
   readonly features: FeaturesApi;
   readonly datasets: DatasetsApi;
+  readonly monitoring: MonitoringApi;
 
-  constructor(readonly platform: Platform) {
+  constructor(
+    readonly platform: Platform,
+    opts: LocalClientOptions = {},
+  ) {
     const { tracking, registry, artifacts } = platform;
     this.experiments = {
       create: (input) => tracking.createExperiment(input),
@@ -110,6 +131,7 @@ export class LocalClient implements SlipwayClient {
       list: () => datasets.list(),
       versions: (name) => datasets.versions(name),
     };
+    this.monitoring = localMonitoring(platform, opts.inferenceLogDir && resolve(opts.inferenceLogDir));
   }
 
   close(): Promise<void> {

@@ -8,6 +8,15 @@ import type { DatasetVersion } from '../datasets/types.js';
 import type { OnlineFeaturesResponse } from '../features/online-features.js';
 import type { OnlineFeaturesInput } from '../features/online-request.js';
 import type { FeatureScalar } from '../features/types.js';
+import type { BusinessMetricsReport } from '../monitoring/business/index.js';
+import type { EventInput, LabelInput, LateArrivalsAccepted } from '../monitoring/late-arrivals.js';
+import type { DriftReport } from '../monitoring/report/index.js';
+import type {
+  BusinessRequest,
+  DriftRequest,
+  PerformanceRequest,
+  WindowPerformanceReport,
+} from '../monitoring/window-reports.js';
 import type { ModelSignature, ModelVersion, RegisteredModel } from '../registry/types.js';
 import type { ArtifactEntry } from '../tracking/artifacts.js';
 import type { SearchOptions } from '../tracking/service.js';
@@ -177,11 +186,73 @@ export interface DatasetsApi {
   versions(name: string): Promise<DatasetVersion[]>;
 }
 
+export type {
+  BusinessMetricsReport,
+  BusinessRequest,
+  DriftReport,
+  DriftRequest,
+  EventInput,
+  LabelInput,
+  LateArrivalsAccepted,
+  PerformanceRequest,
+  WindowPerformanceReport,
+};
+
+/**
+ * Monitoring: late arrivals (labels, outcome events) and the reports over a window of the
+ * inference log. Over HTTP these are `POST /labels`, `POST /events` and `GET /monitoring/…`; a
+ * client from `Slipway.open({ home, inferenceLogDir })` checks request ids against that log and
+ * reads its reports from it (without `inferenceLogDir`: ids unverified, reports refused naming
+ * `inference-log`).
+ */
+export interface MonitoringApi {
+  /**
+   * Stores ground-truth labels of a model's predictions (resending one replaces its value); answers
+   * how many request ids the inference log has never seen.
+   *
+   * @example
+   * await client.monitoring.logLabels('fraud', [{ requestId: 'r1', value: 1 }, { entity: { user_id: 7 }, ts: '2025-03-02T09:00:00Z', value: 0 }]);
+   * // { model: 'fraud', accepted: 2, verified: true, unknownRequestIds: 0, unknownRequestIdSample: [] }
+   */
+  logLabels(model: string, labels: LabelInput[]): Promise<LateArrivalsAccepted>;
+  /**
+   * Stores outcome events (`converted`, `order_value`) of a model's predictions, like logLabels.
+   *
+   * @example
+   * await client.monitoring.logEvents('fraud', [{ name: 'chargeback', requestId: 'r1', value: 120 }]);
+   */
+  logEvents(model: string, events: EventInput[]): Promise<LateArrivalsAccepted>;
+  /**
+   * Realized performance (and CBPE estimates for binary classifiers) over a window, from the labels.
+   *
+   * @example
+   * const report = await client.monitoring.performance({ model: 'price', prediction: 'out_price', task: 'regression', window: '24h' });
+   * report.groups[0].realized.mae;
+   */
+  performance(req: PerformanceRequest): Promise<WindowPerformanceReport>;
+  /**
+   * Outcome events per model version beside the served traffic, over a window.
+   *
+   * @example
+   * (await client.monitoring.business({ model: 'fraud', window: '24h' })).groups[0].events;
+   */
+  business(req: BusinessRequest): Promise<BusinessMetricsReport>;
+  /**
+   * The drift report of a model version's served inputs against a registered dataset (default the
+   * training dataset of its lineage).
+   *
+   * @example
+   * const { datasetDrift, columns } = await client.monitoring.driftReport({ model: 'fraud@champion', window: '24h' });
+   */
+  driftReport(req: DriftRequest): Promise<DriftReport>;
+}
+
 export interface SlipwayClient {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly models: ModelsApi;
   readonly features: FeaturesApi;
   readonly datasets: DatasetsApi;
+  readonly monitoring: MonitoringApi;
   close(): Promise<void>;
 }
