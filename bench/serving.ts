@@ -55,18 +55,25 @@ export function medianRun(runs: LoadResult[]): LoadResult {
   };
 }
 
-function parseOptions(args: string[]): Options {
+/** The value after `flag` in `args`, if any. */
+function flagValue(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** `--duration S`, `--rounds N` and `--quick` (2 s, 1 round): how long and how often each load runs. */
+export function parseRoundOptions(args: string[]): { duration: number; warmup: number; rounds: number } {
   const quick = args.includes('--quick');
-  const value = (flag: string) => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const duration = Number(value('--duration') ?? (quick ? 2 : 6));
-  const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+  const duration = Number(flagValue(args, '--duration') ?? (quick ? 2 : 6));
+  const rounds = Number(flagValue(args, '--rounds') ?? (quick ? 1 : 3));
   if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds takes a positive integer');
   if (!(duration > 0)) throw new Error('--duration takes a positive number of seconds');
-  const only = new Set((value('--only') ?? 'echo,naive,raw,slipway').split(','));
-  return { duration, warmup: quick ? 1 : 2, rounds, only };
+  return { duration, warmup: quick ? 1 : 2, rounds };
+}
+
+function parseOptions(args: string[]): Options {
+  const only = new Set((flagValue(args, '--only') ?? 'echo,naive,raw,slipway').split(','));
+  return { ...parseRoundOptions(args), only };
 }
 
 /** The Triton-style folder Slipway (and the naive server) load: `<dir>/<model>/1/model.onnx`, no config. */

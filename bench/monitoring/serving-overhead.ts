@@ -20,32 +20,13 @@ import { printTable, type Row, writeResults } from '../lib/report.js';
 import { freePort } from '../lib/server-process.js';
 import { probe } from '../serving/probe.js';
 import { httpCases } from '../serving/scenarios.js';
-import { medianRun } from '../serving.js';
+import { medianRun, parseRoundOptions } from '../serving.js';
 
 const VARIANTS = [
   { id: 'off', label: 'no inference log', flags: [] as string[] },
   { id: 'log', label: 'log 100 %, no profiles', flags: ['--inference-log-profile-window', 'off'] },
   { id: 'log+profiles', label: 'log 100 % + 1m profiles', flags: ['--inference-log-profile-window', '1m'] },
 ] as const;
-
-interface Options {
-  duration: number;
-  warmup: number;
-  rounds: number;
-}
-
-function parseOptions(args: string[]): Options {
-  const quick = args.includes('--quick');
-  const value = (flag: string) => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const duration = Number(value('--duration') ?? (quick ? 2 : 6));
-  const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
-  if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds takes a positive integer');
-  if (!(duration > 0)) throw new Error('--duration takes a positive number of seconds');
-  return { duration, warmup: quick ? 1 : 2, rounds };
-}
 
 async function droppedTotal(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -64,7 +45,7 @@ const countFiles = (dir: string, suffix: string) => {
 };
 
 export async function run(args: string[] = []): Promise<void> {
-  const opts = parseOptions(args);
+  const opts = parseRoundOptions(args);
   const c = httpCases().find((x) => x.scenario.id === 'mlp-b1-c64' && x.server === 'slipway');
   if (!c) throw new Error('the serving scenarios no longer have mlp-b1-c64 for Slipway');
   const work = mkdtempSync(join(tmpdir(), 'slipway-bench-log-'));
