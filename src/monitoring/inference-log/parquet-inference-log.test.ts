@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { type Engine, openInferenceEngine } from '../../serving/engine.js';
 import type { Tensor } from '../../serving/types.js';
@@ -146,5 +147,35 @@ describe('Parquet inference log fed by a served model', () => {
     const q = await queryInferenceLog({ dir, model: 'mymodel' });
     expect(await q.count()).toBe(60);
     q.close();
+  });
+  it('starts a new worker when the worker dies: serving goes on, what was lost is counted, later requests are logged', async () => {
+    const { log, engine } = await serve(1, ['mymodel']);
+    const errors: unknown[] = [];
+    (log as unknown as { opts: { onError?: (e: unknown) => void } }).opts.onError = (e) => errors.push(e);
+    const infer = (id: string) => engine.infer({ model: 'mymodel', inputs: [rowsOf(1, 3, 1)], id });
+    for (let i = 0; i < 10; i++) await infer(`before-${i}`);
+    // The engine hands records over just after answering: flush until all ten are written.
+    for (let tries = 0; log.stats.rows < 10 && tries < 500; tries++) {
+      await new Promise((r) => setTimeout(r, 10));
+      await log.flush();
+    }
+    expect(log.stats.rows).toBe(10);
+    // Kill the worker as a crash would; requests go on being answered.
+    await (log as unknown as { worker: Worker }).worker.terminate();
+    for (let i = 0; i < 10; i++) expect((await infer(`down-${i}`)).outputs).toHaveLength(1);
+    await vi.waitFor(() => expect(log.stats.workerRestarts).toBe(1), { timeout: 20_000 });
+    for (let i = 0; i < 10; i++) await infer(`after-${i}`);
+    await engine.close();
+    await log.close();
+
+    expect(String(errors[0])).toContain('inference log worker exited');
+    const q = await queryInferenceLog({ dir, model: 'mymodel' });
+    const ids = (await q.rows('SELECT request_id FROM inference_log')).map((r) => String(r['request_id']));
+    q.close();
+    const { droppedRecords, failedRows } = log.stats;
+    expect(ids.filter((id) => id.startsWith('before-'))).toHaveLength(10);
+    expect(ids.filter((id) => id.startsWith('after-'))).toHaveLength(10);
+    // Requests answered while the worker was down are written, or dropped or lost and counted.
+    expect(ids.filter((id) => id.startsWith('down-')).length + droppedRecords + failedRows).toBe(10);
   });
 });

@@ -29,6 +29,9 @@ const HANDOFF_ROWS = 2_048;
 const HANDOFF_MS = 100;
 /** How often open profile windows are checked for having ended (ms, at most). */
 const PROFILE_TICK_MS = 5_000;
+/** A dead worker is started again after this, doubling on each death in a row up to the max. */
+const RESTART_MS = 1_000;
+const RESTART_MAX_MS = 60_000;
 
 /**
  * Opens a Parquet inference log under `opts.dir` (its worker started, retention swept once first).
@@ -56,7 +59,7 @@ export async function openParquetInferenceLog(
     profileWindowMs: opts.profileWindowMs,
     profilesToFront: opts.profiles !== undefined,
   };
-  const log = new ParquetInferenceLog(opts, replica, await startLogWorker(init));
+  const log = new ParquetInferenceLog(opts, replica, await startLogWorker(init), () => startLogWorker(init));
   if (opts.retention) await log.sweep();
   log.startTimers();
   return log;
@@ -85,22 +88,39 @@ export class ParquetInferenceLog implements InferenceLogSink {
   private readonly flushIntervalMs: number;
   private readonly maxBufferedRows: number;
   private readonly clock: Clock;
-  private readonly counters: InferenceLogStats = { segments: 0, rows: 0, droppedRecords: 0, failedRows: 0 };
+  private readonly counters: InferenceLogStats = {
+    segments: 0,
+    rows: 0,
+    droppedRecords: 0,
+    failedRows: 0,
+    workerRestarts: 0,
+  };
+  private restartDelayMs = RESTART_MS;
+  private restartTimer?: NodeJS.Timeout;
 
   /** Use `openParquetInferenceLog`. */
   constructor(
     private readonly opts: ParquetInferenceLogOptions,
     readonly replicaId: string,
-    private readonly worker: Worker,
+    private worker: Worker,
+    /** Starts a new worker (after the current one died); absent: the log stays down. */
+    private readonly startWorker?: () => Promise<Worker>,
   ) {
     this.dir = resolve(opts.dir);
     this.flushRows = opts.flushRows ?? 10_000;
     this.flushIntervalMs = opts.flushIntervalMs ?? 10_000;
     this.maxBufferedRows = opts.maxBufferedRows ?? 4 * this.flushRows;
     this.clock = opts.clock ?? systemClock;
+    this.attach(worker);
+  }
+
+  private attach(worker: Worker): void {
+    this.worker = worker;
     worker.on('message', (msg: FromLogWorker) => this.onMessage(msg));
-    worker.on('error', (err) => this.onDeath(err));
-    worker.on('exit', (code) => this.onDeath(new Error(`inference log worker exited with code ${code}`)));
+    worker.on('error', (err) => this.onDeath(worker, err));
+    worker.on('exit', (code) =>
+      this.onDeath(worker, new Error(`inference log worker exited with code ${code}`)),
+    );
   }
 
   /** What was written, dropped and lost so far. */
@@ -213,6 +233,7 @@ export class ParquetInferenceLog implements InferenceLogSink {
     // The engine's hook hands records over on setImmediate after a response: let that land first.
     await new Promise((r) => setImmediate(r));
     this.accepting = false;
+    clearTimeout(this.restartTimer);
     await this.order('close');
     await this.profileSaves;
     await this.worker.terminate();
@@ -288,13 +309,47 @@ export class ParquetInferenceLog implements InferenceLogSink {
     }
   }
 
-  /** The worker stopped unexpectedly: what it held is lost (and counted), orders return, records are dropped. */
-  private onDeath(err: Error): void {
-    if (this.dead) return;
+  /**
+   * The worker stopped unexpectedly: what it held is lost (and counted), orders return, and records
+   * are dropped (and counted) until a new worker is up — started after a backoff that doubles while
+   * workers keep dying within it. Serving never waits on any of it.
+   */
+  private onDeath(worker: Worker, err: Error): void {
+    if (this.dead || worker !== this.worker) return;
     this.dead = err;
     if (this.closing === undefined) this.opts.onError?.(err);
     this.lose(this.inFlightRows);
     for (const done of this.waiting.values()) done(undefined);
     this.waiting.clear();
+    if (this.closing === undefined && this.startWorker) this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(2 * delay, RESTART_MAX_MS);
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    let worker: Worker;
+    try {
+      worker = await this.startWorker!();
+    } catch (err) {
+      this.opts.onError?.(err);
+      if (this.closing === undefined) this.scheduleRestart();
+      return;
+    }
+    if (this.closing !== undefined) {
+      await worker.terminate();
+      return;
+    }
+    this.attach(worker);
+    this.dead = undefined;
+    this.counters.workerRestarts++;
+    // A worker that then stays up a while resets the backoff.
+    setTimeout(() => {
+      if (this.worker === worker && !this.dead) this.restartDelayMs = RESTART_MS;
+    }, RESTART_MAX_MS).unref();
   }
 }

@@ -66,8 +66,10 @@ export interface InferenceLogStats {
   rows: number;
   /** Records refused because `maxBufferedRows` rows were waiting to be written. */
   droppedRecords: number;
-  /** Rows lost because their segment could not be written. */
+  /** Rows lost because their segment could not be written (or the worker died holding them). */
   failedRows: number;
+  /** Times the worker thread died and was started again. */
+  workerRestarts: number;
 }
 
 /** Which part of the log a query reads. */
