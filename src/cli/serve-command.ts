@@ -276,7 +276,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     )
     .option(
       '--inference-log-profile-window <duration>',
-      "profile the logged inputs and outputs per window ('1m' default, '5m', 'off'), as JSON beside the segments",
+      "profile the logged inputs and outputs per window ('1h' default, '5m', '1m', 'off'), as JSON beside the segments",
       (v: string) => parseProfileWindow(v),
     );
   addConnectionOptions(cmd).action(async (opts: ServeOptions) => {

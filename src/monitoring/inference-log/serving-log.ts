@@ -10,8 +10,8 @@ import { engineFeatureNames } from './feature-names.js';
 import { openParquetInferenceLog, type ParquetInferenceLog } from './parquet-inference-log.js';
 import type { RetentionPolicy } from './types.js';
 
-/** The default profile window while serving: one minute. */
-export const DEFAULT_PROFILE_WINDOW_MS = 60_000;
+/** The default profile window while serving: one hour (a window's profile is ~6 KB per column, whatever the traffic). */
+export const DEFAULT_PROFILE_WINDOW_MS = 3_600_000;
 
 export interface ServingLogSettings {
   dir: string;
