@@ -4,8 +4,9 @@
  * events) by reportBusinessMetrics. A version without predictions in the window, or a mean without
  * events, has no series (no data), rather than a made-up zero.
  */
-import { readdir } from 'node:fs/promises';
+
 import type { MetricSeries, MetricSource } from '../alerts/metric-sources.js';
+import { loggedModels } from '../inference-log/query.js';
 import { reportBusinessMetrics } from './business-report.js';
 import type { EventStore } from './types.js';
 
@@ -16,17 +17,6 @@ export interface BusinessMetricSourceOptions {
   dir: string;
   /** The models to report; default: every model folder of the log. */
   models?: () => Promise<readonly string[]>;
-}
-
-/** The model folders of an inference log (none when it does not exist yet). */
-async function loggedModels(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
 }
 
 /**

@@ -10,6 +10,7 @@ export {
   inferenceLogScans,
   inferenceLogSql,
   type LogColumnInfo,
+  loggedModels,
   queryInferenceLog,
   SEGMENTS_PER_SCAN,
   segmentGlob,

@@ -16,12 +16,14 @@ import { DatasetProfile } from '../profiles/dataset-profile.js';
 import { checkLogOptions } from './config.js';
 import type { FromLogWorker, LogWorkerInit, ToLogWorker } from './log-worker-protocol.js';
 import { buffersOf, startLogWorker } from './log-worker-start.js';
+import { loggedModels } from './query.js';
 import { rowsOf, SegmentRows } from './record-rows.js';
 import type { SweepResult } from './retention.js';
 import { checkPathPart, utcDate } from './segment-path.js';
 import type { InferenceLogStats, ParquetInferenceLogOptions } from './types.js';
 
 const DEFAULT_SWEEP_MS = 600_000;
+
 const DAY_MS = 86_400_000;
 /** Rows gathered on the serving thread before they go to the worker in one message… */
 const HANDOFF_ROWS = 2_048;
@@ -194,9 +196,19 @@ export class ParquetInferenceLog implements InferenceLogSink {
 
   /** Applies the retention policy once (a no-op without one). */
   async sweep(): Promise<SweepResult> {
-    if (!this.opts.retention) return { deletedFiles: 0, deletedBytes: 0 };
+    const retention = this.opts.retention;
+    if (!retention) return { deletedFiles: 0, deletedBytes: 0 };
     if (this.dead) throw this.dead;
-    return (await this.order('sweep')) ?? { deletedFiles: 0, deletedBytes: 0 };
+    // Listed first: the sweep removes the folders it empties.
+    const models = await loggedModels(this.dir);
+    const swept = (await this.order('sweep')) ?? { deletedFiles: 0, deletedBytes: 0 };
+    const store = this.opts.profiles;
+    if (!store || retention.maxAgeMs === undefined) return swept;
+    // The serving profiles in the store age out with the segments they were built from.
+    const before = this.clock.now() - retention.maxAgeMs;
+    let deletedProfiles = 0;
+    for (const model of models) deletedProfiles += await store.delete({ model, kind: 'serving', to: before });
+    return { ...swept, deletedProfiles };
   }
 
   /** Starts the periodic sweep and profile-window checks (called by `openParquetInferenceLog`). */

@@ -5,6 +5,7 @@
  * fewer outputs) are read together by column name; missing columns read as NULL.
  */
 
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +13,17 @@ import { sqlString } from '../../core/duckdb-sql.js';
 import { invalidParameter } from '../../core/errors.js';
 import { checkPathPart, utcDate } from './segment-path.js';
 import type { InferenceLogSelection } from './types.js';
+
+/** The models an inference log folder holds (their folders; none before the first segment). */
+export async function loggedModels(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
 
 /** What an empty log reads as: the fixed columns and no rows. */
 const EMPTY = `SELECT NULL::VARCHAR AS request_id, NULL::INTEGER AS row_index, NULL::TIMESTAMP AS ts,

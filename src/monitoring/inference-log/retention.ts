@@ -17,6 +17,8 @@ import type { RetentionPolicy } from './types.js';
 export interface SweepResult {
   deletedFiles: number;
   deletedBytes: number;
+  /** Serving profiles deleted from the profile store (by age; with a store only). */
+  deletedProfiles?: number;
 }
 
 interface SegmentFile {

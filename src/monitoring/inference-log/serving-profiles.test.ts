@@ -7,7 +7,7 @@ import { SqlProfileStore } from '../../backends/sql/profile-store.js';
 import { openInferenceEngine } from '../../serving/engine.js';
 import type { InferenceRecord } from '../../serving/types.js';
 import type { ColumnProfile, NumericColumnProfile } from '../profiles/column-profile.js';
-import type { DatasetProfile } from '../profiles/dataset-profile.js';
+import { DatasetProfile } from '../profiles/dataset-profile.js';
 import { mergeProfileSidecars, readProfileSidecars } from '../profiles/profile-sidecars.js';
 import { profileInferenceLog } from '../profiles/profile-sources.js';
 import { seededRandom } from '../profiles/seeded-random.js';
@@ -203,6 +203,44 @@ describe('profiles built while serving', () => {
         [T0 + MINUTE, T0 + 2 * MINUTE, 'inference-log'],
       ]);
       expect(stored.reduce((n, s) => n + s.rows, 0)).toBe(1000);
+    } finally {
+      await sql.close();
+    }
+  });
+  it('ages serving profiles out of the profile store with the segments, keeping other kinds', async () => {
+    const dir = newDir();
+    const sql = await openSqlDatabase(`sqlite:///${join(dir, 'slipway.db')}`);
+    const store = new SqlProfileStore(sql);
+    try {
+      const write = await openParquetInferenceLog({
+        dir,
+        replicaId: 'r',
+        profileWindowMs: MINUTE,
+        profiles: store,
+        clock: { now: () => T0 },
+      });
+      write.write(traffic(10, 50));
+      await write.close();
+      const reference = new DatasetProfile(
+        { model: 'fraud', version: '3', kind: 'reference', source: 'train.parquet', segment: '' },
+        T0,
+        T0 + MINUTE,
+      );
+      await store.save(reference);
+      expect(await store.list({ model: 'fraud' })).toHaveLength(3);
+      // A day later, a 2-hour age limit (swept on open): both serving windows go with the segment,
+      // the reference stays.
+      const later = await openParquetInferenceLog({
+        dir,
+        replicaId: 'r',
+        profiles: store,
+        retention: { maxAgeMs: 2 * 3_600_000 },
+        clock: { now: () => T0 + 86_400_000 },
+      });
+      expect(files(dir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+      expect((await store.list({ model: 'fraud' })).map((p) => p.kind)).toEqual(['reference']);
+      expect(await later.sweep()).toMatchObject({ deletedFiles: 0, deletedProfiles: 0 });
+      await later.close();
     } finally {
       await sql.close();
     }
