@@ -300,6 +300,15 @@ describe('the slipway CLI', () => {
     expect(open.stderr()).toMatch(/warning: listening on 0\.0\.0\.0 with no auth tokens/);
   });
 
+  it("prints one listening line at the default log level, not Fastify's JSON one too", async () => {
+    const plain = await startServer(['--port', '0', '--home', join(workDir, 'plain')], {
+      SLIPWAY_LOG_LEVEL: 'info',
+    });
+    plain.child.kill('SIGTERM');
+    expect(await plain.exited).toBe(0);
+    expect(plain.stdout().trim().split('\n')).toEqual([expect.stringMatching(/^Slipway listening on http:/)]);
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

@@ -212,7 +212,14 @@ export async function startServer(
       monitor,
       metricsRegistry,
     });
-    await app.listen({ host: config.host, port: config.port });
+    // Fastify's own "Server listening" line would repeat the one `announce` prints.
+    const level = app.log.level;
+    app.log.level = 'warn';
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } finally {
+      app.log.level = level;
+    }
     await monitor?.start();
   } catch (err) {
     await app?.close();
