@@ -107,10 +107,7 @@ export function detectColumnDrift(
   if (kind !== 'numeric' && kind !== 'categorical') {
     throw invalidParameter(`${input.column}.kind`, "'numeric' or 'categorical'", kind);
   }
-  const base = options.jensenShannonBase;
-  if (base !== undefined && !(Number.isFinite(base) && base > 0 && base !== 1)) {
-    throw invalidParameter('jensenShannonBase', 'a logarithm base > 0 other than 1', base);
-  }
+  checkDriftTestOptions(options);
   const [reference, current] = toSamples(input);
   return detectSampleDrift(input.column, input.kind, reference, current, override, options);
 }
@@ -139,22 +136,47 @@ export function detectSampleDrift(
   const { test, threshold } = resolveTest(column, kind, override, () =>
     chooseDriftTest({ kind, referenceRows, distinctValues }),
   );
-  const def = DRIFT_TESTS[test];
-  const common = {
-    column,
-    kind,
-    test,
-    scoreKind: def.scoreKind,
-    threshold,
-    referenceRows,
-    currentRows,
-    referenceNulls: reference.nulls,
-    currentNulls: current.nulls,
-  };
-  const empty = emptySideReason(referenceRows, currentRows);
+  return columnVerdict(
+    {
+      column,
+      kind,
+      test,
+      threshold,
+      referenceRows,
+      currentRows,
+      referenceNulls: reference.nulls,
+      currentNulls: current.nulls,
+    },
+    () => DRIFT_TESTS[test].run(reference, current, options),
+  );
+}
+
+/** What a verdict says of a column before its test runs. */
+export type VerdictHead = Omit<
+  DriftVerdict,
+  'scoreKind' | 'score' | 'pValue' | 'statistic' | 'drifted' | 'status' | 'reason'
+>;
+
+/** A test's result as verdicts take it. */
+export interface TestOutcome {
+  score: number;
+  pValue: number | null;
+  statistic: number | null;
+  reason?: string;
+}
+
+/**
+ * The verdict of one column: 'insufficient_data' (with the reason, never NaN) when a side has no
+ * non-missing values, else the outcome of `run` judged against the threshold. Shared by the tests
+ * on values (above) and on profiles (profiles/profile-drift.ts).
+ */
+export function columnVerdict(head: VerdictHead, run: () => TestOutcome): DriftVerdict {
+  const { scoreKind } = DRIFT_TESTS[head.test];
+  const empty = emptySideReason(head.referenceRows, head.currentRows);
   if (empty) {
     return {
-      ...common,
+      ...head,
+      scoreKind,
       score: null,
       pValue: null,
       statistic: null,
@@ -163,17 +185,25 @@ export function detectSampleDrift(
       reason: empty,
     };
   }
-  const outcome = def.run(reference, current, options);
+  const outcome = run();
   const verdict: DriftVerdict = {
-    ...common,
+    ...head,
+    scoreKind,
     score: outcome.score,
     pValue: outcome.pValue,
     statistic: outcome.statistic,
-    drifted: isDrifted(def.scoreKind, outcome.score, threshold),
+    drifted: isDrifted(scoreKind, outcome.score, head.threshold),
     status: 'tested',
   };
   if (outcome.reason) verdict.reason = outcome.reason;
   return verdict;
+}
+
+/** Checks the options of the tests (a Jensen–Shannon base must be a usable logarithm base). */
+export function checkDriftTestOptions(options: DriftTestOptions): void {
+  const base = options.jensenShannonBase;
+  if (base !== undefined && !(Number.isFinite(base) && base > 0 && base !== 1))
+    throw invalidParameter('jensenShannonBase', 'a logarithm base > 0 other than 1', base);
 }
 
 /** Why a column cannot be tested when a side has no non-missing values; undefined when both have some. */

@@ -23,7 +23,7 @@
  * The edge cases behave as in drift/: empty sides give 'insufficient_data', never NaN.
  */
 import { invalidParameter } from '../../core/errors.js';
-import { resolveTest } from '../drift/column-drift.js';
+import { checkDriftTestOptions, columnVerdict, resolveTest } from '../drift/column-drift.js';
 import {
   BINNING_MIN_DISTINCT,
   type CategoryValue,
@@ -31,14 +31,11 @@ import {
   chiSquaredTest,
   chooseDriftTest,
   type DatasetDriftOptions,
-  DRIFT_TESTS,
   type DriftTestName,
   type DriftTestOptions,
   type DriftVerdict,
-  emptySideReason,
   fillZeroShares,
   hellingerDistance,
-  isDrifted,
   jensenShannonDistance,
   klDivergence,
   ksPValue,
@@ -289,9 +286,7 @@ export function detectColumnDriftFromProfiles(
       `${reference.quantiles.relativeAccuracy} (as in the reference)`,
       current.quantiles.relativeAccuracy,
     );
-  const base = options.jensenShannonBase;
-  if (base !== undefined && !(Number.isFinite(base) && base > 0 && base !== 1))
-    throw invalidParameter('jensenShannonBase', 'a logarithm base > 0 other than 1', base);
+  checkDriftTestOptions(options);
   const referenceRows = reference.count;
   const currentRows = current.count;
   const { test, threshold } = resolveTest(column, reference.kind, override, () =>
@@ -301,43 +296,28 @@ export function detectColumnDriftFromProfiles(
       distinctValues: unionDistinct(reference, current),
     }),
   );
-  const def = DRIFT_TESTS[test];
-  const common = {
-    column,
-    kind: reference.kind,
-    test,
-    scoreKind: def.scoreKind,
-    threshold,
-    referenceRows,
-    currentRows,
-    referenceNulls: reference.nulls,
-    currentNulls: current.nulls,
-  };
-  const empty = emptySideReason(referenceRows, currentRows);
-  if (empty) {
-    return {
-      ...common,
-      score: null,
-      pValue: null,
-      statistic: null,
-      drifted: false,
-      status: 'insufficient_data',
-      reason: empty,
-      basis: 'exact',
-    };
-  }
-  const o = runTest(test, reference, current, options);
+  let outcome: ReturnType<typeof runTest> | undefined;
   const verdict: ProfileDriftVerdict = {
-    ...common,
-    score: o.score,
-    pValue: o.pValue,
-    statistic: o.statistic,
-    drifted: isDrifted(def.scoreKind, o.score, threshold),
-    status: 'tested',
-    basis: o.basis,
+    ...columnVerdict(
+      {
+        column,
+        kind: reference.kind,
+        test,
+        threshold,
+        referenceRows,
+        currentRows,
+        referenceNulls: reference.nulls,
+        currentNulls: current.nulls,
+      },
+      () => {
+        outcome = runTest(test, reference, current, options);
+        return outcome;
+      },
+    ),
+    // Nothing tested (a side is empty) is exact: there is no score to approximate.
+    basis: outcome?.basis ?? 'exact',
   };
-  if (o.bounds) verdict.bounds = o.bounds;
-  if (o.reason) verdict.reason = o.reason;
+  if (outcome?.bounds) verdict.bounds = outcome.bounds;
   return verdict;
 }
 
