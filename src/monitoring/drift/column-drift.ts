@@ -15,6 +15,7 @@ import {
   type DriftTestDefinition,
   type DriftTestName,
   type DriftTestOptions,
+  type DriftTestOutcome,
   isDriftTestName,
 } from './drift-tests.js';
 import {
@@ -157,20 +158,12 @@ export type VerdictHead = Omit<
   'scoreKind' | 'score' | 'pValue' | 'statistic' | 'drifted' | 'status' | 'reason'
 >;
 
-/** A test's result as verdicts take it. */
-export interface TestOutcome {
-  score: number;
-  pValue: number | null;
-  statistic: number | null;
-  reason?: string;
-}
-
 /**
  * The verdict of one column: 'insufficient_data' (with the reason, never NaN) when a side has no
  * non-missing values, else the outcome of `run` judged against the threshold. Shared by the tests
  * on values (above) and on profiles (profiles/profile-drift.ts).
  */
-export function columnVerdict(head: VerdictHead, run: () => TestOutcome): DriftVerdict {
+export function columnVerdict(head: VerdictHead, run: () => DriftTestOutcome): DriftVerdict {
   const { scoreKind } = DRIFT_TESTS[head.test];
   const empty = emptySideReason(head.referenceRows, head.currentRows);
   if (empty) {
