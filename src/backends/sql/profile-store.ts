@@ -7,7 +7,7 @@
  * profile of a window at once meet on the primary key: the loser retries and merges into the
  * winner's row, as does a SQLite transaction that lost its snapshot (SQLITE_BUSY).
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { SlipwayError } from '../../core/errors.js';
 import {
@@ -62,6 +62,18 @@ function toSummary(r: Omit<Row, 'profile'>): StoredProfileSummary {
     rows: Number(r.rows),
     updatedAt: Number(r.updated_at),
   };
+}
+
+/** The condition of a filter: the model, and each other field given. */
+function matching(eb: ExpressionBuilder<Database, 'monitoring_profiles'>, filter: ProfileFilter) {
+  const conditions = [eb('model', '=', filter.model)];
+  if (filter.version !== undefined) conditions.push(eb('version', '=', filter.version));
+  if (filter.kind !== undefined) conditions.push(eb('kind', '=', filter.kind));
+  if (filter.source !== undefined) conditions.push(eb('source', '=', filter.source));
+  if (filter.segment !== undefined) conditions.push(eb('segment', '=', filter.segment));
+  if (filter.from !== undefined) conditions.push(eb('window_start', '>=', filter.from));
+  if (filter.to !== undefined) conditions.push(eb('window_end', '<=', filter.to));
+  return eb.and(conditions);
 }
 
 /** Dataset profiles over SQLite or PostgreSQL. */
@@ -148,27 +160,18 @@ export class SqlProfileStore implements ProfileStore {
 
   async delete(filter: ProfileFilter): Promise<number> {
     checkProfileFilter(filter);
-    let q = this.db.deleteFrom('monitoring_profiles').where('model', '=', filter.model);
-    if (filter.version !== undefined) q = q.where('version', '=', filter.version);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    if (filter.source !== undefined) q = q.where('source', '=', filter.source);
-    if (filter.segment !== undefined) q = q.where('segment', '=', filter.segment);
-    if (filter.from !== undefined) q = q.where('window_start', '>=', filter.from);
-    if (filter.to !== undefined) q = q.where('window_end', '<=', filter.to);
-    const result = await q.executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('monitoring_profiles')
+      .where((eb) => matching(eb, filter))
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   private filtered(filter: ProfileFilter) {
     checkProfileFilter(filter);
-    let q = this.db.selectFrom('monitoring_profiles').where('model', '=', filter.model);
-    if (filter.version !== undefined) q = q.where('version', '=', filter.version);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    if (filter.source !== undefined) q = q.where('source', '=', filter.source);
-    if (filter.segment !== undefined) q = q.where('segment', '=', filter.segment);
-    if (filter.from !== undefined) q = q.where('window_start', '>=', filter.from);
-    if (filter.to !== undefined) q = q.where('window_end', '<=', filter.to);
-    return q
+    return this.db
+      .selectFrom('monitoring_profiles')
+      .where((eb) => matching(eb, filter))
       .orderBy('window_start')
       .orderBy('window_end')
       .orderBy('version')
