@@ -12,10 +12,8 @@ import { loadFeatureRepo } from '../features/definitions/index.js';
 import { catalogOf } from '../features/online-features.js';
 import type { OnlineStore } from '../features/types.js';
 import {
-  checkSampleRate,
   openServingLog,
   parseProfileWindow,
-  parseRetention,
   type RetentionPolicy,
   type ServingLog,
 } from '../monitoring/inference-log/index.js';
@@ -29,6 +27,7 @@ import { RegistrySource } from '../serving/registry-source.js';
 import type { ExecutionProvider, ModelConfig } from '../serving/types.js';
 import { addConnectionOptions, type ConnectionOptions, openClient, positiveInt } from './client.js';
 import { loadConfig } from './config-loader.js';
+import { addInferenceLogOptions } from './inference-log-options.js';
 import type { CliIo } from './io.js';
 import { isLoopback } from './server-command.js';
 
@@ -264,21 +263,12 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option(
       '--online-store <uri>',
       'online feature store: sqlite (default, in the home) or redis://host:port',
-    )
-    .option('--inference-log <dir>', 'record served requests as Parquet segments under this folder')
-    .option('--inference-log-sample-rate <r>', 'share of requests recorded, 0..1 (default 1)', (v: string) =>
-      checkSampleRate(v, '--inference-log-sample-rate'),
-    )
-    .option(
-      '--inference-log-retention <policy>',
-      "delete segments older than an age ('7d') and/or beyond a size per model ('10GiB', '7d,10GiB')",
-      (v: string) => parseRetention(v),
-    )
-    .option(
-      '--inference-log-profile-window <duration>',
-      "profile the logged inputs and outputs per window ('1h' default, '5m', '1m', 'off'), as JSON beside the segments",
-      (v: string) => parseProfileWindow(v),
     );
+  addInferenceLogOptions(cmd, 'record served requests as Parquet segments under this folder').option(
+    '--inference-log-profile-window <duration>',
+    "profile the logged inputs and outputs per window ('1h' default, '5m', '1m', 'off'), as JSON beside the segments",
+    (v: string) => parseProfileWindow(v),
+  );
   addConnectionOptions(cmd).action(async (opts: ServeOptions) => {
     const running = await startServing(opts, io);
     io.onShutdown(() => running.close());

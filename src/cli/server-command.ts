@@ -13,9 +13,7 @@ import { catalogOf } from '../features/online-features.js';
 import type { OnlineStore } from '../features/types.js';
 import { businessMetricSource } from '../monitoring/business/index.js';
 import {
-  checkSampleRate,
   openServingLog,
-  parseRetention,
   type ServingLog,
   type ServingLogSettings,
 } from '../monitoring/inference-log/index.js';
@@ -34,6 +32,7 @@ import { type Engine, openInferenceEngine } from '../serving/engine.js';
 import { RegistrySource } from '../serving/registry-source.js';
 import { positiveInt } from './client.js';
 import { loadConfig } from './config-loader.js';
+import { addInferenceLogOptions } from './inference-log-options.js';
 import type { CliIo } from './io.js';
 
 interface ServerOptions {
@@ -269,7 +268,7 @@ export function announce(server: RunningServer, config: SlipwayConfig, io: CliIo
 
 /** Registers `slipway server` under `program`. */
 export function registerServerCommand(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('server')
     .description('run the control plane: REST API, MLflow-compatible API, registry')
     .option('--host <host>', 'address to listen on (default 127.0.0.1; env SLIPWAY_HOST)')
@@ -307,19 +306,11 @@ export function registerServerCommand(program: Command, io: CliIo): void {
       '--feature-project <name>',
       'or serve online features for the definitions applied to this registry project (follows applies)',
     )
-    .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port')
-    .option(
-      '--inference-log <dir>',
-      "record the in-process models' requests as Parquet segments here; drift reports read it",
-    )
-    .option('--inference-log-sample-rate <r>', 'share of requests recorded, 0..1 (default 1)', (v: string) =>
-      checkSampleRate(v, '--inference-log-sample-rate'),
-    )
-    .option(
-      '--inference-log-retention <policy>',
-      "delete segments older than an age ('7d') and/or beyond a size per model ('10GiB', '7d,10GiB')",
-      (v: string) => parseRetention(v),
-    )
+    .option('--online-store <uri>', 'online feature store: sqlite (default, in --home) or redis://host:port');
+  addInferenceLogOptions(
+    cmd,
+    "record the in-process models' requests as Parquet segments here; drift reports read it",
+  )
     .option(
       '--monitoring <file>',
       'run the monitoring loop of this YAML file: SLOs, alert rules and webhooks, skew and performance checks',
