@@ -65,8 +65,13 @@ export async function acceptLateArrivals(
 ): Promise<LateArrivalsAccepted> {
   const ids = items.filter(isRequestLabel).map((l) => l.requestId);
   const dir = log.inferenceLogDir;
-  if (dir && ids.length > 0) await log.flushInferenceLog?.();
-  const unknown = dir ? await unknownRequestIds(dir, model, ids) : undefined;
+  let unknown = dir ? await unknownRequestIds(dir, model, ids) : undefined;
+  // Ids answered a moment ago may still be in an in-process log's buffer: write it out (only then)
+  // and look again, so that a steady stream of labels does not cut a segment per batch.
+  if (dir && unknown && unknown.count > 0 && log.flushInferenceLog) {
+    await log.flushInferenceLog();
+    unknown = await unknownRequestIds(dir, model, ids);
+  }
   await store();
   return {
     model,
