@@ -181,8 +181,10 @@ export async function startServer(
     }
     // Without in-process serving, the control plane serves the monitor's gauges on its own /metrics.
     const metricsRegistry = models.monitoring && !engine ? new client.Registry() : undefined;
+    // Reports and checks write out what the in-process log holds before they read it.
+    const sink = served?.log;
+    const flushInferenceLog = sink ? () => sink.flush() : undefined;
     if (models.monitoring) {
-      const inferenceLogSink = served?.log;
       monitor = await openModelMonitor({
         config: models.monitoring,
         stores: {
@@ -194,7 +196,7 @@ export async function startServer(
         },
         serving: engine,
         inferenceLogDir: models.inferenceLog?.dir,
-        flushLog: inferenceLogSink ? () => inferenceLogSink.flush() : undefined,
+        flushLog: flushInferenceLog,
         // Alert rules on outcome events (`business.<event>.<count|sum|mean|rate>`) read the log too.
         metricSources: models.inferenceLog
           ? [businessMetricSource(platform.events, { dir: models.inferenceLog.dir })]
@@ -207,7 +209,7 @@ export async function startServer(
       serving: engine,
       features,
       inferenceLogDir: models.inferenceLog?.dir,
-      flushInferenceLog: served ? () => (served as ServingLog).log.flush() : undefined,
+      flushInferenceLog,
       monitor,
       metricsRegistry,
     });
